@@ -1,0 +1,44 @@
+# Plain task runner. Every target sets up the virtual environment first (once per change of
+# requirements.txt / pyproject.toml), so each README command works on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: setup run test lint pytest bench-generator sample clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv==0.13.9
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.txt -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Build every model and run every dbt test on $RETENTION_RAW_DIR (default: the bundled sample).
+run: setup
+	$(BIN)/dbt build
+	$(BIN)/python -m retention.summary
+
+## Every lint and test: SQLFluff, ruff, pytest (which runs dbt build with its data and unit tests).
+test: lint pytest
+
+lint: setup
+	$(BIN)/sqlfluff lint models
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+pytest: setup
+	$(BIN)/pytest
+
+## Benchmark the synthetic data generator (writes benchmarks/results/generator.{json,md}).
+bench-generator: setup
+	$(BIN)/python benchmarks/bench_generator.py
+
+## Regenerate the bundled sample data set (deterministic: same files every time).
+sample: setup
+	$(BIN)/python -m retention.synthetic --customers 3000 --seed 42 --format csv --out data/sample
+
+clean:
+	rm -rf target logs warehouse/*.duckdb warehouse/*.wal

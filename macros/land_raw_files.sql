@@ -1,0 +1,81 @@
+{#
+    Land the four raw files of RETENTION_RAW_DIR as text tables in the `raw` schema.
+
+    Why: the raw contract allows each table as CSV or Parquet. Landing every column as text
+    makes the two formats identical for staging, which then does all typing in one place.
+    Only the contract's columns (declared in models/staging/_raw__sources.yml) are landed:
+    a missing column stops the run with an error naming the file and the column; an extra
+    column is reported and ignored.
+
+    On engines other than DuckDB the raw tables are expected to be loaded by an EL tool,
+    so the default implementation does nothing.
+#}
+{% macro land_raw_files() -%}
+    {{ return(adapter.dispatch('land_raw_files')()) }}
+{%- endmacro %}
+
+{% macro default__land_raw_files() -%}
+    select 1
+{%- endmacro %}
+
+{% macro duckdb__land_raw_files() -%}
+    {%- if not execute -%}{{ return('select 1') }}{%- endif -%}
+    {%- set raw_dir = env_var('RETENTION_RAW_DIR', 'data/sample') | replace("'", "''") -%}
+    {%- set statements = ['create schema if not exists raw'] -%}
+    {%- for source_node in graph.sources.values() if source_node.source_name == 'raw' -%}
+        {%- set table = source_node.name -%}
+        {%- set raw_file = _raw_file_of(raw_dir, table) -%}
+        {%- set reader = _raw_reader(raw_file) -%}
+        {%- set found_columns = run_query('select * from ' ~ reader ~ ' limit 0').column_names -%}
+        {%- set contract_columns = source_node.columns.keys() | list -%}
+        {%- set missing = contract_columns | reject('in', found_columns) | list -%}
+        {%- set extra = found_columns | reject('in', contract_columns) | list -%}
+        {%- if missing -%}
+            {{ exceptions.raise_compiler_error(
+                "Raw file " ~ raw_file ~ " (table " ~ table ~ "): required column(s) "
+                ~ missing | join(', ') ~ " missing (rule: raw data contract). Columns found: "
+                ~ found_columns | join(', ')) }}
+        {%- endif -%}
+        {%- if extra -%}
+            {{ log("WARNING: raw file " ~ raw_file ~ " has column(s) outside the contract, ignored: "
+                   ~ extra | join(', '), info=true) }}
+        {%- endif -%}
+        {%- set select_list = [] -%}
+        {%- for column in contract_columns -%}
+            {%- do select_list.append('cast(' ~ adapter.quote(column) ~ ' as varchar) as ' ~ adapter.quote(column)) -%}
+        {%- endfor -%}
+        {%- do statements.append(
+            'create or replace table raw.' ~ table ~ ' as select ' ~ select_list | join(', ')
+            ~ ' from ' ~ reader) -%}
+    {%- endfor -%}
+    {{ return(statements | join(';\n')) }}
+{%- endmacro %}
+
+{# The one file of `table` in raw_dir: <table>.csv or <table>.parquet, never both, never none. #}
+{% macro _raw_file_of(raw_dir, table) -%}
+    {%- set found = run_query(
+        "select file from glob('" ~ raw_dir ~ "/" ~ table ~ ".*') "
+        ~ "where lower(file) like '%.csv' or lower(file) like '%.parquet' order by file"
+    ).columns[0].values() | list -%}
+    {%- if found | length == 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "Raw table " ~ table ~ " not found: expected " ~ raw_dir ~ "/" ~ table
+            ~ ".csv or .parquet (set RETENTION_RAW_DIR to the folder of raw files)") }}
+    {%- elif found | length > 1 -%}
+        {{ exceptions.raise_compiler_error(
+            "Raw table " ~ table ~ " is delivered more than once in " ~ raw_dir ~ ": "
+            ~ found | join(', ') ~ " (rule: one file per table, CSV or Parquet)") }}
+    {%- endif -%}
+    {{ return(found[0]) }}
+{%- endmacro %}
+
+{# A DuckDB table function reading the file as the contract describes: header, UTF-8, RFC 4180, all text. #}
+{% macro _raw_reader(raw_file) -%}
+    {%- set path = raw_file | replace("'", "''") -%}
+    {%- if raw_file.lower().endswith('.parquet') -%}
+        {{ return("read_parquet('" ~ path ~ "')") }}
+    {%- else -%}
+        {{ return("read_csv('" ~ path ~ "', header = true, delim = ',', quote = '\"', escape = '\"', "
+                  ~ "encoding = 'utf-8', all_varchar = true, strict_mode = true)") }}
+    {%- endif -%}
+{%- endmacro %}

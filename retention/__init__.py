@@ -1,0 +1,1 @@
+"""Retention warehouse: the Python code that is not SQL (data generation, model math, gates)."""
