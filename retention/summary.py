@@ -15,12 +15,12 @@ DEFAULT_WAREHOUSE = "warehouse/retention.duckdb"
 
 
 def warehouse_path() -> Path:
-    """The warehouse file dbt writes, resolved the same way as profiles.yml."""
+    """Resolve the warehouse file the same way as profiles.yml does."""
     return Path(os.environ.get("RETENTION_DUCKDB_PATH", DEFAULT_WAREHOUSE)).resolve()
 
 
 def mart_row_counts(path: Path) -> tuple[str, dict[str, int]]:
-    """The as_of_date of the build and the row count of every mart, read-only."""
+    """Read the build's as_of_date and every mart's row count, read-only."""
     with duckdb.connect(str(path), read_only=True) as con:
         tables = [
             row[0]
@@ -43,7 +43,7 @@ def main() -> None:
     print(
         "\nQuery it (read-only, while no refresh is writing):\n"
         f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{path}', read_only=True)"
-        '.sql(\'select * from marts.dim_customers limit 5\'))"'
+        ".sql('select * from marts.dim_customers limit 5'))\""
     )
 
 
