@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup run test lint pytest bench-generator sample clean
+.PHONY: setup run test lint pytest bench-generator bench-build sample clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -34,7 +34,7 @@ pytest: setup
 
 ## Benchmark the synthetic data generator (writes benchmarks/results/generator.{json,md}).
 bench-generator: setup
-	$(BIN)/python benchmarks/bench_generator.py
+	$(BIN)/python -m benchmarks.bench_generator
 
 ## Regenerate the bundled sample data set (deterministic: same files every time).
 sample: setup
@@ -42,3 +42,7 @@ sample: setup
 
 clean:
 	rm -rf target logs warehouse/*.duckdb warehouse/*.wal
+
+## Benchmark the whole dbt build at 100k and 1M customers (writes benchmarks/results/build.{json,md}).
+bench-build: setup
+	$(BIN)/python -m benchmarks.bench_build

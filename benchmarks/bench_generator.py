@@ -6,23 +6,20 @@ the next one, and tracemalloc misses numpy/Arrow buffers. ``os.wait4`` returns t
 usage of exactly that child. Wall time covers the whole command, interpreter start and
 imports included, as a user running ``python -m retention.synthetic`` would see it.
 
-Usage: ``python benchmarks/bench_generator.py`` (writes ``benchmarks/results/generator.{json,md}``).
+Usage: ``python -m benchmarks.bench_generator`` (writes ``benchmarks/results/generator.{json,md}``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
+from benchmarks.measure import RESULTS_DIR, machine_info, run_measured
+
 SIZES = (1_000, 100_000, 1_000_000)
 FORMATS = ("csv", "parquet")
 SEED = 42
@@ -52,46 +49,15 @@ def run_case(n_customers: int, fmt: str, out_dir: Path) -> dict[str, object]:
 def measure(n_customers: int, fmt: str) -> dict[str, object]:
     """Run one case in a child process; return its report plus wall time and peak RSS."""
     with tempfile.TemporaryDirectory(prefix="bench_generator_") as out_dir:
-        command = [sys.executable, __file__, "--case", str(n_customers), fmt, out_dir]
-        started = time.perf_counter()
-        child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-        report = child.stdout.read()
-        child.stdout.close()
-        _, status, usage = os.wait4(child.pid, 0)
-        wall = time.perf_counter() - started
-    exit_code = os.waitstatus_to_exitcode(status)
-    child.returncode = exit_code  # reaped by wait4 above; tell Popen so it does not wait again
-    if exit_code != 0:
-        raise RuntimeError(f"case {n_customers} {fmt} failed with exit code {exit_code}")
+        measured = run_measured(
+            [sys.executable, "-m", "benchmarks.bench_generator", "--case", str(n_customers), fmt, out_dir]
+        )
     return {
         "customers": n_customers,
         "format": fmt,
-        "wall_s": round(wall, 2),
-        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),  # Linux reports KiB
-        **json.loads(report),
-    }
-
-
-def machine_info() -> dict[str, object]:
-    """Describe where the figures come from, so they can be compared across machines."""
-    import numpy
-    import pyarrow
-
-    cpu = "unknown"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        models = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if "model name" in line]
-        cpu = models[0] if models else cpu
-    return {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "cores": os.cpu_count(),
-        "usable_cores": len(os.sched_getaffinity(0)),
-        "cpu": cpu,
-        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "numpy": numpy.__version__,
-        "pyarrow": pyarrow.__version__,
+        "wall_s": measured.wall_s,
+        "peak_rss_mib": measured.peak_rss_mib,
+        **json.loads(measured.stdout),
     }
 
 
@@ -100,7 +66,7 @@ def to_markdown(machine: dict[str, object], cases: list[dict[str, object]]) -> s
     lines = [
         "# Synthetic generator benchmark",
         "",
-        f"`python benchmarks/bench_generator.py`, seed {SEED}, window 2022-01-01..2024-12-31. Each case runs",
+        f"`python -m benchmarks.bench_generator`, seed {SEED}, window 2022-01-01..2024-12-31. Each case runs",
         "in its own process; wall time includes interpreter start and imports, peak RSS is that",
         "process's maximum resident set size. Small cases are start-up bound: importing takes ~0.2 s and",
         "the first Arrow compute call ~0.8 s (counted in generate).",

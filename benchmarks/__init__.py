@@ -1,0 +1,1 @@
+"""Benchmark commands; each writes its figures to benchmarks/results/."""
