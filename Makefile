@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup run test lint pytest bench-generator bench-build sample clean
+.PHONY: setup run test lint pytest bench-generator bench-build bench-clv sample clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -46,3 +46,7 @@ clean:
 ## Benchmark the whole dbt build at 100k and 1M customers (writes benchmarks/results/build.{json,md}).
 bench-build: setup
 	$(BIN)/python -m benchmarks.bench_build
+
+## Benchmark the CLV model fit, compressed vs per customer, at 100k and 1M customers (benchmarks/results/clv.{json,md}).
+bench-clv: setup
+	$(BIN)/python -m benchmarks.bench_clv

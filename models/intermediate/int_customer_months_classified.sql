@@ -50,7 +50,8 @@ activity as (
             else 0
         end as is_active_at_end,
         0 as purchases_count,
-        cast(0 as decimal(18, 2)) as net_revenue
+        cast(0 as decimal(18, 2)) as net_revenue,
+        cast(null as date) as last_purchase_date
 
     from spells
     inner join months
@@ -67,7 +68,8 @@ purchases as (
         0 as is_active_at_start,
         0 as is_active_at_end,
         purchase_days.purchases_count,
-        purchase_days.net_revenue
+        purchase_days.net_revenue,
+        purchase_days.purchase_date as last_purchase_date
 
     from purchase_days
 
@@ -103,7 +105,8 @@ customer_months as (
         max(is_active_at_start) = 1 as is_active_at_start,
         max(is_active_at_end) = 1 as is_active_at_end,
         cast(sum(purchases_count) as integer) as purchases_count,
-        cast(sum(net_revenue) as decimal(18, 2)) as net_revenue
+        cast(sum(net_revenue) as decimal(18, 2)) as net_revenue,
+        max(last_purchase_date) as last_purchase_date
 
     from combined
     group by customer_id, month
@@ -125,7 +128,8 @@ final as (
             false
         ) as is_repeat_from_this_month,
         customer_months.purchases_count,
-        customer_months.net_revenue
+        customer_months.net_revenue,
+        customer_months.last_purchase_date
 
     from customer_months
     inner join milestones

@@ -1,0 +1,20 @@
+"""Fit the BG/NBD and Gamma-Gamma models on the customers' purchase histories up to as_of_date.
+
+The math lives in retention.clv so that runners without dbt Python models can reuse it; this
+model only reads the inputs, calls the fit and returns one row per model parameter.
+"""
+
+
+def model(dbt, session):
+    """Return the fitted parameters of both models, with log-likelihood, convergence and status."""
+    from retention.clv import fit_clv_models, parameters_frame
+    from retention.clv_warehouse import summary_from_warehouse
+
+    dbt.config(materialized="table")
+    inputs = dbt.ref("int_clv_inputs_summarized").df()
+    as_of_date = dbt.ref("int_parameters_resolved").df()["as_of_date"].iloc[0]
+    summary = summary_from_warehouse(inputs)
+    fits = fit_clv_models(summary, min_repeat_customers=int(dbt.config.get("clv_min_repeat_customers")))
+    parameters = parameters_frame(fits)
+    parameters["as_of_date"] = as_of_date
+    return parameters

@@ -1,0 +1,23 @@
+"""The warehouse's side of the CLV models: its column names, mapped to retention.clv's inputs.
+
+Why a separate module: retention.clv is engine-independent math that any runner can call; the
+names of int_clv_inputs_summarized are the warehouse's own. Both dbt Python models (fit and
+score) read the same inputs, so the mapping is written once, here.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+SUMMARY_COLUMNS = {
+    "repeat_purchase_days": "x",
+    "purchase_span_days": "t_x",
+    "customer_age_days": "T",
+    "repeat_monetary_value": "monetary_value",
+}
+"""int_clv_inputs_summarized column -> retention.clv summary column."""
+
+
+def summary_from_warehouse(inputs: pd.DataFrame) -> pd.DataFrame:
+    """Return the customer_id, x, t_x, T, monetary_value frame retention.clv expects."""
+    return inputs[["customer_id", *SUMMARY_COLUMNS]].rename(columns=SUMMARY_COLUMNS)
