@@ -65,12 +65,13 @@ def read_raw(raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return customers, orders
 
 
-def _date(timestamp: str) -> dt.date:
+def utc_date(timestamp: str) -> dt.date:
     """UTC date of a `YYYY-MM-DD HH:MM:SS` timestamp (or a bare date)."""
     return dt.date.fromisoformat(timestamp[:10])
 
 
-def _month_start(day: dt.date) -> dt.date:
+def month_start(day: dt.date) -> dt.date:
+    """First day of day's month."""
     return day.replace(day=1)
 
 
@@ -82,7 +83,7 @@ def next_month(month: dt.date) -> dt.date:
 def _months(first: dt.date, last: dt.date) -> list[dt.date]:
     """First days of every month from first's month to last's month, inclusive."""
     months = []
-    month = _month_start(first)
+    month = month_start(first)
     while month <= last:
         months.append(month)
         month = next_month(month)
@@ -91,7 +92,7 @@ def _months(first: dt.date, last: dt.date) -> list[dt.date]:
 
 def existing_customers(customers: pd.DataFrame, as_of_date: dt.date) -> pd.DataFrame:
     """Customers that exist on as_of_date: signed up on or before it."""
-    signed_up = customers["signup_at"].map(_date)
+    signed_up = customers["signup_at"].map(utc_date)
     return customers[signed_up <= as_of_date]
 
 
@@ -100,14 +101,14 @@ def purchases(customers: pd.DataFrame, orders: pd.DataFrame, as_of_date: dt.date
     known = set(existing_customers(customers, as_of_date)["customer_id"])
     result = []
     for order in orders.itertuples(index=False):
-        day = _date(order.ordered_at)
+        day = utc_date(order.ordered_at)
         if order.status == "completed" and day <= as_of_date and order.customer_id in known:
             net = Decimal(order.gross_amount) - Decimal(order.discount_amount)
             result.append(Purchase(order.customer_id, day, net))
     return result
 
 
-def _rate(numerator: int | Decimal, denominator: int) -> float | None:
+def rate(numerator: int | Decimal, denominator: int) -> float | None:
     """numerator / denominator as a float, None for an empty denominator (the marts' null)."""
     if denominator == 0:
         return None
@@ -150,20 +151,20 @@ def _monthly_rows(bought: list[Purchase], months: list[dt.date], as_of_date: dt.
                 "new_customers": len(new),
                 "reactivated_customers": len(reactivated),
                 "churned_customers": len(start) - len(retained),
-                "retention_rate": _rate(len(retained), len(start)),
-                "churn_rate": _rate(len(start) - len(retained), len(start)),
+                "retention_rate": rate(len(retained), len(start)),
+                "churn_rate": rate(len(start) - len(retained), len(start)),
                 "purchases_count": len(in_month),
                 "net_revenue": net_revenue,
-                "average_order_value": _rate(net_revenue, len(in_month)),
-                "arpu": _rate(net_revenue, len(end)),
-                "repeat_purchase_rate": _rate(sum(count >= 2 for count in buyers), len(buyers)),
+                "average_order_value": rate(net_revenue, len(in_month)),
+                "arpu": rate(net_revenue, len(end)),
+                "repeat_purchase_rate": rate(sum(count >= 2 for count in buyers), len(buyers)),
                 "as_of_date": as_of_date,
             }
         )
     return rows
 
 
-def _mart_months(bought: list[Purchase], as_of_date: dt.date) -> list[dt.date]:
+def mart_months(bought: list[Purchase], as_of_date: dt.date) -> list[dt.date]:
     """The months every monthly mart lists: first purchase month in the data to as_of's month."""
     if not bought:
         return []
@@ -175,7 +176,7 @@ def retention_monthly(
 ) -> pd.DataFrame:
     """Expected marts.retention_monthly."""
     bought = purchases(customers, orders, as_of_date)
-    rows = _monthly_rows(bought, _mart_months(bought, as_of_date), as_of_date, window_days)
+    rows = _monthly_rows(bought, mart_months(bought, as_of_date), as_of_date, window_days)
     return pd.DataFrame(rows, columns=MONTHLY_COLUMNS)
 
 
@@ -185,14 +186,14 @@ def retention_cohorts(customers: pd.DataFrame, orders: pd.DataFrame, as_of_date:
     first_day: dict[str, dt.date] = {}
     for purchase in bought:
         first_day[purchase.customer_id] = min(purchase.day, first_day.get(purchase.customer_id, purchase.day))
-    cohort_of = {customer: _month_start(day) for customer, day in first_day.items()}
+    cohort_of = {customer: month_start(day) for customer, day in first_day.items()}
 
     rows = []
     for cohort in sorted(set(cohort_of.values())):
         members = {c for c, month in cohort_of.items() if month == cohort}
         cumulative = Decimal("0.00")
         for k, month in enumerate(_months(cohort, as_of_date)):
-            in_month = [p for p in bought if p.customer_id in members and _month_start(p.day) == month]
+            in_month = [p for p in bought if p.customer_id in members and month_start(p.day) == month]
             net_revenue = sum((p.net_revenue for p in in_month), Decimal("0.00"))
             cumulative += net_revenue
             active = {p.customer_id for p in in_month}
@@ -202,9 +203,9 @@ def retention_cohorts(customers: pd.DataFrame, orders: pd.DataFrame, as_of_date:
                     "months_since_first_purchase": k,
                     "cohort_size": len(members),
                     "active_customers": len(active),
-                    "retention_rate": _rate(len(active), len(members)),
+                    "retention_rate": rate(len(active), len(members)),
                     "net_revenue": net_revenue,
-                    "cumulative_net_revenue_per_customer": _rate(cumulative, len(members)),
+                    "cumulative_net_revenue_per_customer": rate(cumulative, len(members)),
                     "as_of_date": as_of_date,
                 }
             )
@@ -217,7 +218,7 @@ def segments(customers: pd.DataFrame, as_of_date: dt.date) -> dict[tuple[str, st
     Every segment with at least one existing customer is listed, purchasing or not.
     """
     known = existing_customers(customers, as_of_date)
-    member = known["loyalty_member_since"].map(lambda since: since != "" and _date(since) <= as_of_date)
+    member = known["loyalty_member_since"].map(lambda since: since != "" and utc_date(since) <= as_of_date)
     values = {
         "acquisition_channel": known["acquisition_channel"],
         "country": known["country"].str.upper(),
@@ -235,7 +236,7 @@ def retention_monthly_by_segment(
 ) -> pd.DataFrame:
     """Expected marts.retention_monthly_by_segment: the monthly metrics within each segment."""
     bought = purchases(customers, orders, as_of_date)
-    months = _mart_months(bought, as_of_date)
+    months = mart_months(bought, as_of_date)
     rows = []
     for (dimension, value), members in sorted(segments(customers, as_of_date).items()):
         segment_bought = [p for p in bought if p.customer_id in members]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -61,28 +62,18 @@ ORDER_COLUMNS = [
     "items_count",
     "channel",
 ]
-EMPTY_TABLES = {
-    "raw_support_tickets": [
-        "ticket_id",
-        "customer_id",
-        "created_at",
-        "first_response_at",
-        "resolved_at",
-        "category",
-        "priority",
-        "channel",
-        "status",
-    ],
-    "raw_survey_responses": [
-        "response_id",
-        "customer_id",
-        "responded_at",
-        "survey_type",
-        "score",
-        "ticket_id",
-        "comment",
-    ],
-}
+TICKET_COLUMNS = [
+    "ticket_id",
+    "customer_id",
+    "created_at",
+    "first_response_at",
+    "resolved_at",
+    "category",
+    "priority",
+    "channel",
+    "status",
+]
+RESPONSE_COLUMNS = ["response_id", "customer_id", "responded_at", "survey_type", "score", "ticket_id", "comment"]
 RATE_COLUMNS = {
     "retention_rate",
     "churn_rate",
@@ -306,7 +297,7 @@ def _money(cents: int) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
 
 
-class _RawWriter:
+class RawWriter:
     """Accumulates raw customers and orders of one random data set."""
 
     def __init__(self, rng: np.random.Generator, window_days: int, as_of_date: dt.date) -> None:
@@ -326,6 +317,7 @@ class _RawWriter:
         country: str | None = None,
         loyalty: str | None = None,
         signup: dt.date | None = None,
+        channel: str | None = None,
     ) -> str:
         """Add a customer who signs up on signup, or 1-30 days before first_order_day; return its id."""
         customer_id = f"C{len(self.customers) + 1:05d}"
@@ -342,7 +334,7 @@ class _RawWriter:
                 "birth_date": "1990-01-01",
                 "signup_at": f"{signup} {self._time()}",
                 "country": country or str(self.rng.choice(COUNTRIES)),
-                "acquisition_channel": str(self.rng.choice(CHANNELS)),
+                "acquisition_channel": channel or str(self.rng.choice(CHANNELS)),
                 "loyalty_member_since": loyalty,
             }
         )
@@ -436,7 +428,7 @@ class _RawWriter:
 def random_raw(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """Raw customers and orders of one scenario, and its number of blocks (deterministic)."""
     rng = np.random.default_rng(scenario.seed)
-    writer = _RawWriter(rng, scenario.window_days, scenario.as_of_date)
+    writer = RawWriter(rng, scenario.window_days, scenario.as_of_date)
     blocks = _layout(rng, scenario.window_days, scenario.as_of_date)
     for start, pins in blocks:
         writer.edge_cases(start)
@@ -448,13 +440,23 @@ def random_raw(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     return customers, orders, len(blocks)
 
 
-def write_raw(customers: pd.DataFrame, orders: pd.DataFrame, raw_dir: Path) -> None:
-    """Write the four raw CSVs (tickets and surveys as a header only)."""
+def write_raw(
+    customers: pd.DataFrame,
+    orders: pd.DataFrame,
+    raw_dir: Path,
+    tickets: pd.DataFrame | None = None,
+    responses: pd.DataFrame | None = None,
+) -> None:
+    """Write the four raw CSVs (all must exist); tickets and responses default to a header only."""
     raw_dir.mkdir(parents=True)
-    customers.to_csv(raw_dir / "raw_customers.csv", index=False)
-    orders.to_csv(raw_dir / "raw_orders.csv", index=False)
-    for table, columns in EMPTY_TABLES.items():
-        (raw_dir / f"{table}.csv").write_text(",".join(columns) + "\n")
+    tables = {
+        "raw_customers": customers,
+        "raw_orders": orders,
+        "raw_support_tickets": pd.DataFrame(columns=TICKET_COLUMNS) if tickets is None else tickets,
+        "raw_survey_responses": pd.DataFrame(columns=RESPONSE_COLUMNS) if responses is None else responses,
+    }
+    for table, frame in tables.items():
+        frame.to_csv(raw_dir / f"{table}.csv", index=False)
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=str)
@@ -534,10 +536,10 @@ def _read_mart(warehouse: Warehouse, name: str) -> pd.DataFrame:
     return frame
 
 
-def _same(column: str, expected: object, actual: object) -> bool:
+def _same(expected: object, actual: object, approximate: bool) -> bool:
     if expected is None or actual is None:
         return expected is None and actual is None
-    if column in RATE_COLUMNS:
+    if approximate:
         return math.isclose(float(expected), float(actual), rel_tol=1e-9)
     return actual == expected
 
@@ -551,8 +553,14 @@ def _rows_by_key(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, dict]:
     return rows
 
 
-def _assert_same_rows(expected: pd.DataFrame, actual: pd.DataFrame, keys: list[str], built: Built) -> None:
-    """The mart has exactly the expected columns and rows, every value equal.
+def assert_same_rows(
+    expected: pd.DataFrame,
+    actual: pd.DataFrame,
+    keys: list[str],
+    label: str,
+    approximate: Collection[str] = RATE_COLUMNS,
+) -> None:
+    """The mart has exactly the expected columns and rows, every value equal (the approximate columns to 1e-9).
 
     All differences are collected before failing (shared columns are still compared when the
     column lists differ), so one run shows whether a failure is one cause or many.
@@ -568,23 +576,23 @@ def _assert_same_rows(expected: pd.DataFrame, actual: pd.DataFrame, keys: list[s
     for key in sorted(expected_rows.keys() & actual_rows.keys()):
         for column in shared:
             want, got = expected_rows[key][column], actual_rows[key][column]
-            if not _same(column, want, got):
+            if not _same(want, got, column in approximate):
                 problems.append(f"{key} {column}: reference {want!r}, mart {got!r}")
-    assert not problems, f"{built.scenario}: {len(problems)} differences, first 25:\n" + "\n".join(problems[:25])
+    assert not problems, f"{label}: {len(problems)} differences, first 25:\n" + "\n".join(problems[:25])
 
 
 def test_retention_monthly_matches_reference(built: Built) -> None:
     scenario = built.scenario
     expected = ref.retention_monthly(built.customers, built.orders, scenario.as_of_date, scenario.window_days)
     actual = _read_mart(built.warehouse, "retention_monthly")
-    _assert_same_rows(expected, actual, ["month"], built)
+    assert_same_rows(expected, actual, ["month"], str(scenario))
 
 
 def test_retention_cohorts_matches_reference(built: Built) -> None:
     scenario = built.scenario
     expected = ref.retention_cohorts(built.customers, built.orders, scenario.as_of_date)
     actual = _read_mart(built.warehouse, "retention_cohorts")
-    _assert_same_rows(expected, actual, ["cohort_month", "months_since_first_purchase"], built)
+    assert_same_rows(expected, actual, ["cohort_month", "months_since_first_purchase"], str(scenario))
 
 
 def test_retention_monthly_by_segment_matches_reference(built: Built) -> None:
@@ -593,4 +601,4 @@ def test_retention_monthly_by_segment_matches_reference(built: Built) -> None:
         built.customers, built.orders, scenario.as_of_date, scenario.window_days
     )
     actual = _read_mart(built.warehouse, "retention_monthly_by_segment")
-    _assert_same_rows(expected, actual, ["dimension", "dimension_value", "month"], built)
+    assert_same_rows(expected, actual, ["dimension", "dimension_value", "month"], str(scenario))

@@ -1,9 +1,9 @@
 {#
     Monthly retention metrics for all customers and for each segment value of three
-    dimensions (acquisition_channel, country, loyalty_membership), computed by one query so
-    the overall and the segmented marts cannot disagree. Segments are the customer's
-    attributes as of as_of_date. Every (dimension, value, month) appears, zeros included, for
-    every segment value of a customer signed up by as_of_date (buyer or not).
+    dimensions (acquisition_channel, country, loyalty_membership; see
+    int_customer_segments_unpivoted), computed by one query so the overall and the segmented
+    marts cannot disagree. Every (dimension, value, month) appears, zeros included, for every
+    segment value of a customer signed up by as_of_date (buyer or not).
 #}
 with
 
@@ -13,72 +13,16 @@ customer_months as (
 
 ),
 
-customers as (
+customer_segment_values as (
 
-    select * from {{ ref('int_customers_enriched') }}
+    select * from {{ ref('int_customer_segments_unpivoted') }}
+    where dimension in ('all', 'acquisition_channel', 'country', 'loyalty_membership')
 
 ),
 
 months as (
 
     select * from {{ ref('int_months_enumerated') }}
-
-),
-
--- Segment attributes as of as_of_date. A purchaser missing from the customer table still
--- counts, in segment `unknown`.
-customer_segments as (
-
-    select
-        customers.customer_id,
-        coalesce(customers.acquisition_channel, 'unknown') as acquisition_channel,
-        coalesce(customers.country_code, 'unknown') as country_code,
-        case when customers.is_loyalty_member then 'member' else 'non_member' end as loyalty_membership
-
-    from customers
-
-    union all
-
-    select distinct
-        customer_months.customer_id,
-        'unknown' as acquisition_channel,
-        'unknown' as country_code,
-        'unknown' as loyalty_membership
-
-    from customer_months
-    left join customers
-        on customer_months.customer_id = customers.customer_id
-    where customers.customer_id is null
-
-),
-
-dimensions as (
-
-    select 'all' as dimension
-    union all
-    select 'acquisition_channel' as dimension
-    union all
-    select 'country' as dimension
-    union all
-    select 'loyalty_membership' as dimension
-
-),
-
--- Each customer once per dimension (four rows), with their value in it.
-customer_segment_values as (
-
-    select
-        customer_segments.customer_id,
-        dimensions.dimension,
-        case dimensions.dimension
-            when 'all' then 'all'
-            when 'acquisition_channel' then customer_segments.acquisition_channel
-            when 'country' then customer_segments.country_code
-            else customer_segments.loyalty_membership
-        end as dimension_value
-
-    from customer_segments
-    cross join dimensions
 
 ),
 

@@ -12,15 +12,9 @@ orders as (
 
 ),
 
-tickets as (
+signals as (
 
-    select * from {{ ref('int_support_tickets_enriched') }}
-
-),
-
-responses as (
-
-    select * from {{ ref('int_survey_responses_enriched') }}
+    select * from {{ ref('int_customer_signals_aggregated') }}
 
 ),
 
@@ -45,48 +39,6 @@ order_totals as (
 
 ),
 
-ticket_totals as (
-
-    select
-        customer_id,
-        cast(count(*) as integer) as tickets_count,
-        cast(sum(case when is_open then 1 else 0 end) as integer) as open_tickets_count
-
-    from tickets
-    group by customer_id
-
-),
-
-nps_ranked as (
-
-    select
-        customer_id,
-        score,
-        nps_category,
-        responded_at,
-        row_number() over (
-            partition by customer_id
-            order by responded_at desc, response_id desc
-        ) as recency_rank
-
-    from responses
-    where survey_type = 'nps'
-
-),
-
-latest_nps as (
-
-    select
-        customer_id,
-        score as latest_nps_score,
-        nps_category as latest_nps_category,
-        responded_at as latest_nps_responded_at
-
-    from nps_ranked
-    where recency_rank = 1
-
-),
-
 final as (
 
     select
@@ -105,21 +57,24 @@ final as (
         coalesce(order_totals.orders_count, 0) as orders_count,
         coalesce(order_totals.purchase_count, 0) as purchase_count,
         cast(coalesce(order_totals.net_revenue, 0) as decimal(18, 2)) as net_revenue,
-        coalesce(ticket_totals.tickets_count, 0) as tickets_count,
-        coalesce(ticket_totals.open_tickets_count, 0) as open_tickets_count,
-        latest_nps.latest_nps_score,
-        latest_nps.latest_nps_category,
-        latest_nps.latest_nps_responded_at,
+        coalesce(signals.tickets_count, 0) as tickets_count,
+        coalesce(signals.open_tickets_count, 0) as open_tickets_count,
+        coalesce(signals.recent_tickets_count, 0) as recent_tickets_count,
+        coalesce(signals.recent_returns_count, 0) as recent_returns_count,
+        coalesce(signals.recent_failed_payments_count, 0) as recent_failed_payments_count,
+        signals.latest_nps_score,
+        signals.latest_nps_category,
+        signals.latest_nps_responded_at,
+        signals.latest_csat_score,
+        signals.latest_csat_responded_at,
         parameters.as_of_date
 
     from customers
     cross join parameters
     left join order_totals
         on customers.customer_id = order_totals.customer_id
-    left join ticket_totals
-        on customers.customer_id = ticket_totals.customer_id
-    left join latest_nps
-        on customers.customer_id = latest_nps.customer_id
+    left join signals
+        on customers.customer_id = signals.customer_id
 
 )
 

@@ -1,9 +1,16 @@
-{# One row per month with every headline retention number, for a dashboard to read alone. #}
+{# One row per month with every headline retention number, NPS and CSAT, for a dashboard to read alone. #}
 with
 
 retention_months as (
 
     select * from {{ ref('int_retention_months_aggregated') }}
+
+),
+
+voice_months as (
+
+    select * from {{ ref('int_voice_months_aggregated') }}
+    where dimension = 'all'
 
 ),
 
@@ -28,10 +35,14 @@ final as (
         retention_months.arpu,
         retention_months.average_order_value,
         retention_months.repeat_purchase_rate,
+        voice_months.nps,
+        voice_months.csat,
         parameters.as_of_date
 
     from retention_months
     cross join parameters
+    left join voice_months
+        on retention_months.month = voice_months.month
     where retention_months.dimension = 'all'
 
 )
