@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tests.reference_retention import mart_months, month_start, purchases, rate, segments, utc_date
+from tests.reference_retention import mart_months, month_start, next_month, purchases, rate, segments, utc_date
 
 VOICE_METRICS = [
     "nps_responses",
@@ -31,8 +31,8 @@ VOICE_METRICS = [
     "satisfied_responses",
     "csat",
 ]
-MONTHLY_COLUMNS = ["month", *VOICE_METRICS, "as_of_date"]
-SEGMENT_COLUMNS = ["dimension", "dimension_value", "month", *VOICE_METRICS, "as_of_date"]
+MONTHLY_COLUMNS = ["month", "month_end_date", *VOICE_METRICS, "as_of_date"]
+SEGMENT_COLUMNS = ["dimension", "dimension_value", "month", "month_end_date", *VOICE_METRICS, "as_of_date"]
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,12 @@ def _metrics(responses: list[Response]) -> dict:
 def _monthly_rows(responses: list[Response], months: list[dt.date], as_of_date: dt.date) -> list[dict]:
     """One row per mart month over the given responses; responses outside the months are dropped."""
     return [
-        {"month": month, **_metrics([r for r in responses if r.month == month]), "as_of_date": as_of_date}
+        {
+            "month": month,
+            "month_end_date": min(next_month(month) - dt.timedelta(days=1), as_of_date),
+            **_metrics([r for r in responses if r.month == month]),
+            "as_of_date": as_of_date,
+        }
         for month in months
     ]
 
