@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup run test lint pytest bench-generator bench-build bench-clv sample clean
+.PHONY: setup run test lint pytest bench-generator bench-build bench-clv export-worklist sample clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -20,6 +20,10 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/dbt build
 	$(BIN)/python -m retention.summary
+
+## Export today's at-risk worklist (CSV + Parquet) to exports/ for the CRM; never overwrites an earlier export.
+export-worklist: setup
+	$(BIN)/python -m retention.export_worklist --out exports
 
 ## Every lint and test: SQLFluff, ruff, pytest (which runs dbt build with its data and unit tests).
 test: lint pytest

@@ -1,0 +1,21 @@
+"""Fit the churn-risk model and the naive baseline for as_of_date and every backtest date.
+
+Each fit learns only from snapshots whose outcome was known on its scoring date (see
+retention.risk_pipeline.training_rows), so a backtest score is what the warehouse would have said then.
+"""
+
+
+def model(dbt, session):
+    """Return one coefficient row per scoring date, model and feature."""
+    from retention.risk_pipeline import fit_models
+
+    dbt.config(materialized="table")
+    features = dbt.ref("int_risk_features_completed").df()
+    snapshots = dbt.ref("int_risk_snapshots_enumerated").df()
+    parameters = dbt.ref("int_parameters_resolved").df()
+    scoring = snapshots[snapshots["is_as_of_date"] | snapshots["is_backtest_date"]]
+    return fit_models(
+        features,
+        scoring_dates=sorted(scoring["snapshot_date"]),
+        window_days=int(parameters["churn_window_days"].iloc[0]),
+    )

@@ -1,0 +1,62 @@
+"""Customer health, the worklist, the backtest and the export on the bundled sample."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from retention.export_worklist import EXPORT_COLUMNS, ExportExistsError, export_worklist
+from retention.risk import backtest_metrics
+from tests.warehouse import Warehouse
+
+
+def test_risk_score_beats_the_baseline(sample_warehouse: Warehouse) -> None:
+    backtest = sample_warehouse.query("select * from marts.risk_backtest").pivot(
+        index="backtest_date", columns="scorer", values=["auc", "top_decile_lift"]
+    )
+    assert len(backtest) == 3
+    auc_gain = backtest["auc"]["risk_score"] - backtest["auc"]["baseline_days_since_last_purchase"]
+    assert (auc_gain > 0.03).all(), backtest
+    assert (
+        backtest["top_decile_lift"]["risk_score"] > backtest["top_decile_lift"]["baseline_days_since_last_purchase"]
+    ).all()
+
+
+def test_sql_auc_matches_the_python_metric(sample_warehouse: Warehouse) -> None:
+    scores = sample_warehouse.query("select * from intermediate.int_risk_backtest_scores_unpivoted")
+    marts = sample_warehouse.query("select * from marts.risk_backtest").set_index(["backtest_date", "scorer"])
+    for (backtest_date, scorer), group in scores.groupby(["backtest_date", "scorer"]):
+        metrics = backtest_metrics(group["score"].to_numpy(float), group["outcome"].to_numpy(float))
+        row = marts.loc[(backtest_date, scorer)]
+        assert row["auc"] == pytest.approx(metrics["auc"], abs=1e-12)
+        assert row["base_rate"] == pytest.approx(metrics["base_rate"], abs=1e-12)
+
+
+def test_health_population_and_worklist(sample_warehouse: Warehouse) -> None:
+    health = sample_warehouse.query("select * from marts.customer_health")
+    active = sample_warehouse.query(
+        "select count(*) as n from marts.dim_customers where last_purchase_date > as_of_date - interval 180 day"
+    )["n"][0]
+    assert len(health) == active
+    assert health["risk_score"].notna().all()
+    assert health["reason_1"].notna().mean() > 0.9
+    worklist = sample_warehouse.query("select * from marts.at_risk_customers order by worklist_rank")
+    assert set(worklist["risk_tier"]) == {"high", "medium"}
+    assert worklist["value_at_risk"].is_monotonic_decreasing
+    assert set(worklist["action_code"]) == {"service_recovery", "recognize", "reward", "re_engage"}
+
+
+def test_export_writes_once_per_as_of_date(sample_warehouse: Warehouse, tmp_path: Path) -> None:
+    csv_path, parquet_path = export_worklist(sample_warehouse.path, tmp_path)
+    assert csv_path.name == "at_risk_customers_2024-12-31.csv"
+    csv = pd.read_csv(csv_path)
+    assert tuple(csv.columns) == EXPORT_COLUMNS
+    assert tuple(pd.read_parquet(parquet_path).columns) == EXPORT_COLUMNS
+    assert len(csv) == sample_warehouse.query("select count(*) as n from marts.at_risk_customers")["n"][0]
+    before = csv_path.read_bytes()
+    with pytest.raises(ExportExistsError, match="already exists, not overwritten"):
+        export_worklist(sample_warehouse.path, tmp_path)
+    assert csv_path.read_bytes() == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == [csv_path.name, parquet_path.name]
