@@ -48,7 +48,47 @@
             'create or replace table raw.' ~ table ~ ' as select ' ~ select_list | join(', ')
             ~ ' from ' ~ reader) -%}
     {%- endfor -%}
+    {%- do statements.extend(_quality_statements(raw_dir)) -%}
     {{ return(statements | join(';\n')) }}
+{%- endmacro %}
+
+{#
+    The gates' output next to a validated delivery (retention/quality): quality/data_quality_results
+    and quality/quarantine_<table>, landed in schema `quality`. A plain `dbt build` on raw files has
+    no gate output: the tables are then created empty, so the data_quality_report says so.
+#}
+{% macro _quality_statements(raw_dir) -%}
+    {%- set statements = ['create schema if not exists quality'] -%}
+    {%- set results_file = raw_dir ~ '/quality/data_quality_results.parquet' -%}
+    {%- if _file_exists(results_file) -%}
+        {%- do statements.append("create or replace table quality.data_quality_results as select * from read_parquet('"
+            ~ results_file ~ "')") -%}
+    {%- else -%}
+        {%- do statements.append(
+            'create or replace table quality.data_quality_results (table_name varchar, file_name varchar, '
+            ~ 'rule varchar, column_name varchar, level varchar, outcome varchar, failing_rows bigint, '
+            ~ 'total_rows bigint, examples varchar, load_at timestamp)') -%}
+    {%- endif -%}
+    {%- for source_node in graph.sources.values() if source_node.source_name == 'raw' -%}
+        {%- set quarantine_file = raw_dir ~ '/quality/quarantine_' ~ source_node.name ~ '.parquet' -%}
+        {%- if _file_exists(quarantine_file) -%}
+            {%- do statements.append('create or replace table quality.quarantine_' ~ source_node.name
+                ~ " as select * from read_parquet('" ~ quarantine_file ~ "')") -%}
+        {%- else -%}
+            {%- set columns = [] -%}
+            {%- for column in source_node.columns.keys() -%}
+                {%- do columns.append(adapter.quote(column) ~ ' varchar') -%}
+            {%- endfor -%}
+            {%- do statements.append('create or replace table quality.quarantine_' ~ source_node.name ~ ' ('
+                ~ columns | join(', ') ~ ', failed_rules varchar, load_at timestamp)') -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(statements) }}
+{%- endmacro %}
+
+{% macro _file_exists(path) -%}
+    {%- set found = run_query("select count(*) from glob('" ~ path ~ "')").columns[0].values()[0] -%}
+    {{ return(found > 0) }}
 {%- endmacro %}
 
 {# The one file of `table` in raw_dir: <table>.csv or <table>.parquet, never both, never none. #}

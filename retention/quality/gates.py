@@ -1,0 +1,268 @@
+"""Run the raw-data gates on a delivery folder: validate, quarantine, block, and write what passes.
+
+Why this shape: the marts must never be built from a bad delivery, and bad rows must never vanish
+silently. So the gates run before dbt, on pandas frames read through DuckDB (GX over DuckDB's
+SQLAlchemy dialect gives wrong results), and hand dbt a folder holding only the good rows as
+Parquet, the quarantined rows with the rules they broke, and every expectation's result.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from retention.quality.raw_files import DeliveryError, find_raw_file, read_text_frame
+from retention.quality.settings import GateSettings
+from retention.quality.suites import RAW_TABLES, SuiteFile, load_suite
+from retention.quality.typing_rules import typed_frame
+
+MIN_TIMESTAMP = pd.Timestamp("2000-01-01")
+EXAMPLE_COUNT = 5
+QUALITY_SUBDIR = "quality"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The result of one rule on one table, as the run output and the data_quality_report show it."""
+
+    table: str
+    file: str
+    rule: str
+    column: str | None
+    level: str
+    outcome: str  # passed | quarantined | warned | blocked
+    failing_rows: int
+    total_rows: int
+    examples: tuple[str, ...] = ()
+
+    def message(self) -> str:
+        """Name the file, the column, the rule, the failing rows and up to five example values."""
+        where = f"column {self.column}: " if self.column else ""
+        share = f" ({self.failing_rows / self.total_rows:.1%})" if self.total_rows else ""
+        examples = f"; examples: {', '.join(self.examples)}" if self.examples else ""
+        return (
+            f"{self.file}: {where}{self.rule}: {self.outcome}, "
+            f"{self.failing_rows} of {self.total_rows} rows failing{share}{examples}"
+        )
+
+
+@dataclass
+class TableResult:
+    """One table's findings, the rows that pass and the rows quarantined."""
+
+    table: str
+    file: str
+    good_rows: pd.DataFrame | None = None
+    quarantined: pd.DataFrame | None = None
+    findings: list[Finding] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class GateReport:
+    """Everything a run found; blocked findings mean nothing may be built."""
+
+    load_time: datetime
+    tables: dict[str, TableResult]
+    data_docs_index: Path | None = None
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every finding of every table."""
+        return [finding for result in self.tables.values() for finding in result.findings]
+
+    @property
+    def blocked(self) -> list[Finding]:
+        """The findings that stop the run."""
+        return [finding for finding in self.findings if finding.outcome == "blocked"]
+
+    def row_counts(self) -> dict[str, int]:
+        """Rows delivered per table (for the next run's volume check)."""
+        return {
+            table: sum(len(frame) for frame in (result.good_rows, result.quarantined) if frame is not None)
+            for table, result in self.tables.items()
+        }
+
+
+def _examples(values: pd.Series) -> tuple[str, ...]:
+    unique = pd.unique(values.astype("string").fillna("<null>"))
+    return tuple(str(value) for value in unique[:EXAMPLE_COUNT])
+
+
+def _rule_text(expectation: dict) -> str:
+    kwargs = {
+        key: value
+        for key, value in expectation["kwargs"].items()
+        if key not in {"column", "column_A", "column_B", "condition_parser", "ignore_row_if", "value_set"}
+        and not isinstance(value, dict)
+    }
+    arguments = ", ".join(f"{key}={value}" for key, value in kwargs.items())
+    return f"{expectation['type']}({arguments})"
+
+
+def _column_of(expectation: dict) -> str | None:
+    kwargs = expectation["kwargs"]
+    if "column" in kwargs:
+        return kwargs["column"]
+    if "column_A" in kwargs:
+        return f"{kwargs['column_A']}, {kwargs['column_B']}"
+    return None
+
+
+def _parameters(
+    known_customer_ids: list[str], load_time: datetime, previous_rows: int | None, settings: GateSettings
+) -> dict:
+    """Values the suites refer to as $PARAMETER: known customers, timestamp bounds, volume and freshness floors."""
+    minimum = 1 if previous_rows is None else max(1, math.ceil(previous_rows * (1 - settings.max_volume_drop)))
+    return {
+        "known_customer_ids": known_customer_ids,
+        "min_timestamp": MIN_TIMESTAMP,
+        "load_time": pd.Timestamp(load_time).tz_localize(None),
+        "min_row_count": minimum,
+        "freshness_floor": pd.Timestamp(load_time).tz_localize(None) - timedelta(days=settings.max_data_age_days),
+    }
+
+
+def _validate_table(
+    suite: SuiteFile,
+    raw_dir: Path,
+    parameters: dict,
+    settings: GateSettings,
+    validator: object,
+) -> TableResult:
+    """Read, type and validate one table; decide per rule whether rows are quarantined or the run stops."""
+    table = suite.name
+    try:
+        path = find_raw_file(raw_dir, table)
+        text, extra = read_text_frame(path, list(suite.contract))
+    except DeliveryError as error:
+        file = str(error).split(": ", 1)[0]
+        finding = Finding(table, file, str(error).split(": ", 1)[1], None, "table", "blocked", 0, 0)
+        return TableResult(table, file, findings=[finding])
+    result = TableResult(table, str(path))
+    if extra:
+        result.warnings.append(f"{path}: column(s) outside the contract, ignored: {', '.join(extra)}")
+    typed, unparseable = typed_frame(text, suite.contract)
+    total = len(text)
+    bad_rows: dict[int, list[str]] = {}
+    row_findings: list[Finding] = []
+
+    for column, kind in suite.contract.items():
+        failing = unparseable[column]
+        if failing.any():
+            rule = f"value parses as {kind}"
+            for index in failing[failing].index:
+                bad_rows.setdefault(index, []).append(f"{column}: {rule}")
+            row_findings.append(
+                Finding(
+                    table,
+                    str(path),
+                    rule,
+                    column,
+                    "row",
+                    "quarantined",
+                    int(failing.sum()),
+                    total,
+                    _examples(text.loc[failing, column]),
+                )
+            )
+
+    for expectation, outcome in validator(suite, typed, parameters):
+        level = expectation.get("meta", {}).get("level", "row")
+        column = _column_of(expectation)
+        rule = _rule_text(expectation)
+        if outcome["success"]:
+            result.findings.append(Finding(table, str(path), rule, column, level, "passed", 0, total))
+            continue
+        indexes = outcome.get("unexpected_index_list") or []
+        if level == "table" or not indexes:
+            observed = outcome.get("observed_value")
+            examples = () if observed is None else (str(observed),)
+            result.findings.append(Finding(table, str(path), rule, column, "table", "blocked", total, total, examples))
+            continue
+        examples_source = (
+            typed.loc[indexes, expectation["kwargs"]["column"]]
+            if "column" in expectation["kwargs"]
+            else (
+                typed.loc[indexes, expectation["kwargs"]["column_A"]].astype("string")
+                + " < "
+                + typed.loc[indexes, expectation["kwargs"]["column_B"]].astype("string")
+            )
+        )
+        outcome_name = "warned" if level == "warn" else "quarantined"
+        finding = Finding(
+            table, str(path), rule, column, level, outcome_name, len(indexes), total, _examples(examples_source)
+        )
+        row_findings.append(finding)
+        if level == "row":
+            for index in indexes:
+                bad_rows.setdefault(index, []).append(f"{column}: {rule}")
+
+    allowed = settings.max_bad_row_share
+    blocking = len(bad_rows) / total > allowed if total else False
+    for finding in row_findings:
+        too_many = finding.failing_rows / total > allowed if total else False
+        if blocking or too_many:
+            finding = Finding(**{**finding.__dict__, "outcome": "blocked"})
+        result.findings.append(finding)
+    bad_index = pd.Index(sorted(bad_rows))
+    result.good_rows = text.drop(index=bad_index)
+    result.quarantined = text.loc[bad_index].assign(failed_rules=["; ".join(bad_rows[i]) for i in bad_index])
+    return result
+
+
+def run_gates(
+    raw_dir: Path,
+    load_time: datetime,
+    previous_row_counts: dict[str, int] | None = None,
+    settings: GateSettings | None = None,
+    validator: object | None = None,
+) -> GateReport:
+    """Validate every raw table of raw_dir; the report says what passed, was quarantined or blocks."""
+    from retention.quality.gx_runner import GxValidator
+
+    settings = settings or GateSettings.from_project()
+    validator = validator or GxValidator()
+    report = GateReport(load_time=load_time, tables={})
+    known_customer_ids: list[str] = []
+    for table in RAW_TABLES:
+        suite = load_suite(table)
+        parameters = _parameters(known_customer_ids, load_time, (previous_row_counts or {}).get(table), settings)
+        result = _validate_table(suite, raw_dir, parameters, settings, validator)
+        report.tables[table] = result
+        if table == "raw_customers" and result.good_rows is not None:
+            known_customer_ids = result.good_rows["customer_id"].str.strip().dropna().unique().tolist()
+    report.data_docs_index = getattr(validator, "build_docs", lambda: None)()
+    return report
+
+
+def write_validated(report: GateReport, out_dir: Path) -> None:
+    """Write the good rows (Parquet, text columns), the quarantine and the results for dbt to land."""
+    quality_dir = out_dir / QUALITY_SUBDIR
+    quality_dir.mkdir(parents=True, exist_ok=True)
+    load_at = pd.Timestamp(report.load_time).tz_localize(None)
+    for table, result in report.tables.items():
+        result.good_rows.to_parquet(out_dir / f"{table}.parquet", index=False)
+        result.quarantined.assign(load_at=load_at).to_parquet(quality_dir / f"quarantine_{table}.parquet", index=False)
+    results = pd.DataFrame(
+        [
+            {
+                "table_name": f.table,
+                "file_name": f.file,
+                "rule": f.rule,
+                "column_name": f.column,
+                "level": f.level,
+                "outcome": f.outcome,
+                "failing_rows": f.failing_rows,
+                "total_rows": f.total_rows,
+                "examples": ", ".join(f.examples),
+                "load_at": load_at,
+            }
+            for f in report.findings
+        ]
+    )
+    results.to_parquet(quality_dir / "data_quality_results.parquet", index=False)
