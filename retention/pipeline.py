@@ -1,8 +1,10 @@
 """The main job: gate the raw delivery, build the warehouse from what passed, record the load.
 
 Why in this order: a blocked delivery must leave the warehouse exactly as it was (same file, same
-bytes), so dbt runs only after every table-level gate has passed, and only on the validated
-folder (good rows, plus the quarantine and the results that the data_quality_report shows).
+bytes), so dbt runs only after every table-level gate has passed, only on the validated folder
+(good rows, plus the quarantine and the results that the data_quality_report shows), and into a
+separate candidate file that replaces the warehouse (one atomic rename) only once the mart checks
+pass: a failed build or mart check leaves the previous warehouse in place.
 
 Usage: ``python -m retention.pipeline [--raw-dir DIR] [--load-time ISO]``
 """
@@ -62,13 +64,31 @@ def record_load(state_dir: Path, report: GateReport) -> None:
     path.write_text(json.dumps(history, indent=2) + "\n")
 
 
-def build(validated_dir: Path, warehouse: Path) -> None:
+def build(validated_dir: Path, warehouse: Path, state_dir: Path) -> None:
     """Run dbt build on the validated delivery (a subprocess: one DuckDB writer, a clean process)."""
-    env = {**os.environ, "RETENTION_RAW_DIR": str(validated_dir), "RETENTION_DUCKDB_PATH": str(warehouse)}
+    env = {
+        **os.environ,
+        "RETENTION_RAW_DIR": str(validated_dir),
+        "RETENTION_DUCKDB_PATH": str(warehouse),
+        "DBT_TARGET_PATH": str(state_dir / "dbt_target"),
+        "DBT_LOG_PATH": str(state_dir / "dbt_logs"),
+    }
     dbt = str(Path(sys.executable).with_name("dbt"))
     completed = subprocess.run([dbt, "build"], cwd=REPO_ROOT, env=env, check=False)
     if completed.returncode != 0:
         raise RuntimeError(f"dbt build failed (exit {completed.returncode}); see the dbt output above")
+
+
+def replace_warehouse(candidate: Path, warehouse: Path) -> None:
+    """Swap the checked build in with one atomic rename: readers see the old file or the new, never a mix.
+
+    The build is checkpointed first so the file is complete on its own (no write-ahead log beside it).
+    """
+    import duckdb
+
+    with duckdb.connect(str(candidate)) as con:
+        con.execute("checkpoint")
+    os.replace(candidate, warehouse)
 
 
 def run_pipeline(raw_dir: Path, load_time: datetime, warehouse: Path, state_dir: Path) -> PipelineRun:
@@ -80,10 +100,13 @@ def run_pipeline(raw_dir: Path, load_time: datetime, warehouse: Path, state_dir:
     validated_dir = state_dir / "validated"
     shutil.rmtree(validated_dir, ignore_errors=True)
     write_validated(report, validated_dir)
-    build(validated_dir, warehouse)
-    failed = [finding for finding in run_mart_suites(warehouse) if finding.outcome != "passed"]
+    candidate = warehouse.with_name(f"{warehouse.stem}.building{warehouse.suffix}")
+    candidate.unlink(missing_ok=True)
+    build(validated_dir, candidate, state_dir)
+    failed = [finding for finding in run_mart_suites(candidate) if finding.outcome != "passed"]
     if failed:
         raise RuntimeError("mart checks failed:\n" + "\n".join(finding.message() for finding in failed))
+    replace_warehouse(candidate, warehouse)
     record_load(state_dir, report)
     return PipelineRun(warehouse, report, validated_dir)
 

@@ -38,10 +38,17 @@ class Finding:
     failing_rows: int
     total_rows: int
     examples: tuple[str, ...] = ()
+    observed: str | None = None
 
     def message(self) -> str:
         """Name the file, the column, the rule, the failing rows and up to five example values."""
         where = f"column {self.column}: " if self.column else ""
+        if self.observed is not None:
+            return (
+                f"{self.file}: {where}{self.rule}: {self.outcome}; observed {self.observed} in {self.total_rows} rows"
+            )
+        if not self.total_rows and not self.failing_rows:
+            return f"{self.file}: {where}{self.rule}: {self.outcome}"
         share = f" ({self.failing_rows / self.total_rows:.1%})" if self.total_rows else ""
         examples = f"; examples: {', '.join(self.examples)}" if self.examples else ""
         return (
@@ -93,14 +100,27 @@ def _examples(values: pd.Series) -> tuple[str, ...]:
     return tuple(str(value) for value in unique[:EXAMPLE_COUNT])
 
 
-def _rule_text(expectation: dict) -> str:
+def _argument_text(value: object, parameters: dict) -> str:
+    """Render an argument for a message: $PARAMETERs resolved, long sets summarised."""
+    if isinstance(value, dict) and "$PARAMETER" in value:
+        name = value["$PARAMETER"]
+        resolved = parameters.get(name)
+        if isinstance(resolved, list):
+            return f"{name} ({len(resolved)} values)"
+        return f"{resolved} ({name})"
+    if isinstance(value, list) and len(value) > 8:
+        return f"{len(value)} values"
+    return str(value)
+
+
+def _rule_text(expectation: dict, parameters: dict) -> str:
+    """Render the expectation and its arguments, so a failure says which bound was broken."""
     kwargs = {
         key: value
         for key, value in expectation["kwargs"].items()
-        if key not in {"column", "column_A", "column_B", "condition_parser", "ignore_row_if", "value_set"}
-        and not isinstance(value, dict)
+        if key not in {"column", "column_A", "column_B", "condition_parser", "ignore_row_if"}
     }
-    arguments = ", ".join(f"{key}={value}" for key, value in kwargs.items())
+    arguments = ", ".join(f"{key}={_argument_text(value, parameters)}" for key, value in kwargs.items())
     return f"{expectation['type']}({arguments})"
 
 
@@ -114,12 +134,12 @@ def _column_of(expectation: dict) -> str | None:
 
 
 def _parameters(
-    known_customer_ids: list[str], load_time: datetime, previous_rows: int | None, settings: GateSettings
+    known_customer_ids: list[str] | None, load_time: datetime, previous_rows: int | None, settings: GateSettings
 ) -> dict:
     """Values the suites refer to as $PARAMETER: known customers, timestamp bounds, volume and freshness floors."""
     minimum = 1 if previous_rows is None else max(1, math.ceil(previous_rows * (1 - settings.max_volume_drop)))
     return {
-        "known_customer_ids": known_customer_ids,
+        "known_customer_ids": known_customer_ids or [],
         "min_timestamp": MIN_TIMESTAMP,
         "load_time": pd.Timestamp(load_time).tz_localize(None),
         "min_row_count": minimum,
@@ -174,15 +194,16 @@ def _validate_table(
     for expectation, outcome in validator(suite, typed, parameters):
         level = expectation.get("meta", {}).get("level", "row")
         column = _column_of(expectation)
-        rule = _rule_text(expectation)
+        rule = _rule_text(expectation, parameters)
         if outcome["success"]:
             result.findings.append(Finding(table, str(path), rule, column, level, "passed", 0, total))
             continue
         indexes = outcome.get("unexpected_index_list") or []
         if level == "table" or not indexes:
-            observed = outcome.get("observed_value")
-            examples = () if observed is None else (str(observed),)
-            result.findings.append(Finding(table, str(path), rule, column, "table", "blocked", total, total, examples))
+            observed = str(outcome.get("observed_value"))
+            result.findings.append(
+                Finding(table, str(path), rule, column, "table", "blocked", 0, total, observed=observed)
+            )
             continue
         examples_source = (
             typed.loc[indexes, expectation["kwargs"]["column"]]
@@ -215,6 +236,12 @@ def _validate_table(
     return result
 
 
+def _without_customer_references(suite: SuiteFile) -> SuiteFile:
+    """Drop the known-customer checks: with the customers file blocked they would only repeat that failure."""
+    kept = [e for e in suite.expectations if e["kwargs"].get("value_set") != {"$PARAMETER": "known_customer_ids"}]
+    return SuiteFile(suite.name, suite.contract, kept, suite.document, suite.query)
+
+
 def run_gates(
     raw_dir: Path,
     load_time: datetime,
@@ -228,13 +255,15 @@ def run_gates(
     settings = settings or GateSettings.from_project()
     validator = validator or GxValidator()
     report = GateReport(load_time=load_time, tables={})
-    known_customer_ids: list[str] = []
+    known_customer_ids: list[str] | None = None
     for table in RAW_TABLES:
         suite = load_suite(table)
+        if table != "raw_customers" and known_customer_ids is None:
+            suite = _without_customer_references(suite)
         parameters = _parameters(known_customer_ids, load_time, (previous_row_counts or {}).get(table), settings)
         result = _validate_table(suite, raw_dir, parameters, settings, validator)
         report.tables[table] = result
-        if table == "raw_customers" and result.good_rows is not None:
+        if table == "raw_customers" and result.good_rows is not None and not report.blocked:
             known_customer_ids = result.good_rows["customer_id"].str.strip().dropna().unique().tolist()
     report.data_docs_index = getattr(validator, "build_docs", lambda: None)()
     return report

@@ -58,7 +58,8 @@ def read_text_frame(path: Path, contract_columns: list[str]) -> tuple[pd.DataFra
             columns = ", ".join(f'cast("{column}" as varchar) as "{column}"' for column in contract_columns)
             frame = con.execute(f"select {columns} from {_reader(path)}").df()
         except duckdb.Error as error:
-            reason = str(error).splitlines()[0]
+            reason = " ".join(line.strip() for line in str(error).splitlines() if line.strip())
+            reason = reason.replace(str(path), path.name)[:400]
             raise DeliveryError(f"{path}: unreadable ({reason}); rule: {_format_rule(path)}") from error
     extra = [column for column in found if column not in contract_columns]
     return frame, extra

@@ -1,0 +1,569 @@
+"""The bad-input corpus: every kind of broken delivery is stopped with a message naming what broke.
+
+Why: a gate is only as good as the deliveries it has been shown. Each case breaks one thing in a
+clean copy of the tiny fixture and runs the real pipeline against a warehouse published from the
+clean delivery: the run must raise GateFailure whose message names the file, the column, the rule,
+the failing rows and example values, and must leave the published warehouse and load history byte
+for byte as they were. Rows failing below the threshold are quarantined instead, shown end to end
+on the bundled sample.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from retention.pipeline import GateFailure, PipelineRun, run_pipeline
+from retention.quality.gates import run_gates
+from tests.warehouse import FIXTURES, REPO_ROOT, copy_raw
+
+TINY_DIR = FIXTURES / "tiny"
+SAMPLE_DIR = REPO_ROOT / "data" / "sample"
+LOAD_TIME = datetime(2024, 7, 4, 6, 0)
+"""After tiny's last event (survey R6, 2024-07-03 10:00) and within 7 days of its latest order (2024-07-01).
+
+At 2024-07-02 06:00 tiny's ticket T4, T2's resolution and survey R6 lie in the future, which blocks.
+"""
+STALE_LOAD_TIME = datetime(2024, 8, 1, 6, 0)
+"""A month after tiny's latest order: far beyond dq_max_data_age_days (7)."""
+SAMPLE_LOAD_TIME = datetime(2025, 1, 1, 6, 0)
+"""The morning after the sample's latest order (2024-12-31 20:10)."""
+BOUNDS_AT_2024_07_02 = (
+    "expect_column_values_to_be_between(min_value=2000-01-01 00:00:00 (min_timestamp), "
+    "max_value=2024-07-02 06:00:00 (load_time))"
+)
+"""The timestamp rule as worded for a load at 2024-07-02 06:00."""
+RAW = "<raw>"
+"""Stands for the broken delivery's folder in the expected messages."""
+Rows = list[list[str]]
+
+
+def sha256(path: Path) -> str:
+    """The file's digest: a blocked run must leave the published files byte for byte as they were."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def replace_once(path: Path, old: str, new: str) -> None:
+    """Replace text that must occur exactly once, so a change to the fixture cannot silently void a case."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def rewrite_csv(path: Path, change: Callable[[Rows], Rows], delimiter: str = ",") -> None:
+    """Rewrite a CSV through a function of its rows (header first); fields keep their text."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, delimiter=delimiter, lineterminator="\n").writerows(change(rows))
+
+
+TINY_DUPLICATE_ORDER = "O4,C2,2024-01-20 12:00:00,completed,30.00,5.00,1,store"
+TINY_OLD_CUSTOMER_VERSION = "C2,bob.old@example.com,Bob,Old,,2024-01-10 10:00:00,FR,paid_search,"
+
+
+def clean_tiny(target: Path) -> Path:
+    """Copy tiny without its second order O4 and its older C2 version.
+
+    Why: uniqueness is a `warn` rule that blocks above 1% of the rows; in tiny's 10 orders and
+    5 customer rows one duplicate is 20% and 40% (see test_unmodified_tiny_is_blocked).
+    """
+    raw = copy_raw(TINY_DIR, target)
+    for name, duplicate in (("raw_orders.csv", TINY_DUPLICATE_ORDER), ("raw_customers.csv", TINY_OLD_CUSTOMER_VERSION)):
+        lines = (raw / name).read_text(encoding="utf-8").splitlines(keepends=True)
+        assert lines[-1] == duplicate + "\n", f"tiny's {name} no longer ends with {duplicate!r}"
+        (raw / name).write_text("".join(lines[:-1]), encoding="utf-8")
+    return raw
+
+
+@pytest.fixture(autouse=True)
+def _gx_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep GX's file context and Data Docs out of the repo, one small site per test."""
+    monkeypatch.setenv("RETENTION_GX_DIR", str(tmp_path / "gx"))
+
+
+@pytest.fixture(scope="module")
+def build_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[pytest.MonkeyPatch]:
+    """GX files and dbt's target/ and logs/ of the module's builds in a tmp folder, not the repo."""
+    root = tmp_path_factory.mktemp("build_env")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RETENTION_GX_DIR", str(root / "gx"))
+        patch.setenv("DBT_TARGET_PATH", str(root / "target"))
+        patch.setenv("DBT_LOG_PATH", str(root / "logs"))
+        patch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+        yield patch
+
+
+def publish(raw_dir: Path, state_dir: Path, load_time: datetime = LOAD_TIME) -> PipelineRun:
+    """Run the pipeline into state_dir/warehouse.duckdb, recording the load in state_dir."""
+    return run_pipeline(raw_dir, load_time=load_time, warehouse=state_dir / "warehouse.duckdb", state_dir=state_dir)
+
+
+def add_coupon_code(raw: Path) -> None:
+    """Give raw_orders.csv a column outside the contract (empty values)."""
+    rewrite_csv(
+        raw / "raw_orders.csv", lambda rows: [[*row, "" if row[0] != "order_id" else "coupon_code"] for row in rows]
+    )
+
+
+@dataclass(frozen=True)
+class Published:
+    """The published run, and the digests of the warehouse and load history no bad delivery may change."""
+
+    raw_dir: Path
+    run: PipelineRun
+    digests: dict[str, str]
+
+    @property
+    def state_dir(self) -> Path:
+        """The folder holding the warehouse, the load history and the validated delivery."""
+        return self.run.warehouse.parent
+
+    def current_digests(self) -> dict[str, str]:
+        """Digests of the warehouse and the load history as they are now."""
+        return {name: sha256(self.state_dir / name) for name in self.digests}
+
+
+@pytest.fixture(scope="module")
+def published(build_env: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Published:
+    """One warehouse published from the clean tiny delivery, as production would have it.
+
+    The delivery also carries an extra column: that case must warn and load normally, and riding on
+    this run it costs no dbt build of its own (test_extra_column_warns_and_loads).
+    """
+    root = tmp_path_factory.mktemp("published")
+    raw = clean_tiny(root / "raw")
+    add_coupon_code(raw)
+    run = publish(raw, root / "published")
+    names = ("warehouse.duckdb", "load_history.json")
+    return Published(raw, run, {name: sha256(run.warehouse.parent / name) for name in names})
+
+
+def _missing_column(raw: Path) -> None:
+    def without_status(rows: Rows) -> Rows:
+        position = rows[0].index("status")
+        return [row[:position] + row[position + 1 :] for row in rows]
+
+    rewrite_csv(raw / "raw_orders.csv", without_status)
+
+
+def _renamed_column(raw: Path) -> None:
+    replace_once(raw / "raw_orders.csv", "gross_amount", "gross")
+
+
+def _semicolons(raw: Path) -> None:
+    rewrite_csv(raw / "raw_orders.csv", lambda rows: rows, delimiter=";")
+
+
+def cut_after(path: Path, marker: str) -> None:
+    """Truncate the file right after marker, as an interrupted transfer would."""
+    data = path.read_bytes()
+    path.write_bytes(data[: data.index(marker.encode()) + len(marker.encode())])
+
+
+def _truncated_row(raw: Path) -> None:
+    cut_after(raw / "raw_orders.csv", "O9,C4,2024-06-25 10:00:00,comp")
+
+
+def _truncated_quote(raw: Path) -> None:
+    cut_after(raw / "raw_survey_responses.csv", 'R5,C3,2024-02-11 10:00:00,NPS,0,,"Café arr')
+
+
+def _latin1(raw: Path) -> None:
+    path = raw / "raw_survey_responses.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1"))
+
+
+def _empty(raw: Path) -> None:
+    (raw / "raw_support_tickets.csv").write_bytes(b"")
+
+
+def _header_only(raw: Path) -> None:
+    rewrite_csv(raw / "raw_orders.csv", lambda rows: rows[:1])
+
+
+def _duplicate_order(raw: Path) -> None:
+    with (raw / "raw_orders.csv").open("a", encoding="utf-8") as handle:
+        handle.write(TINY_DUPLICATE_ORDER + "\n")
+
+
+def _unknown_customer(raw: Path) -> None:
+    replace_once(raw / "raw_orders.csv", "O9,C4,", "O9,C99,")
+
+
+def _negative_amount(raw: Path) -> None:
+    replace_once(raw / "raw_orders.csv", "completed,50.00,0.00", "completed,-50.00,0.00")
+
+
+def _discount_above_gross(raw: Path) -> None:
+    replace_once(raw / "raw_orders.csv", "15.50,0.50", "15.50,20.00")
+
+
+def _unknown_status(raw: Path) -> None:
+    replace_once(raw / "raw_orders.csv", "cancelled", "shipped")
+
+
+def _nps_11(raw: Path) -> None:
+    replace_once(raw / "raw_survey_responses.csv", "nps,9,", "nps,11,")
+
+
+def _csat_0(raw: Path) -> None:
+    replace_once(raw / "raw_survey_responses.csv", "csat,4,", "csat,0,")
+
+
+def _future_order(raw: Path) -> None:
+    replace_once(raw / "raw_orders.csv", "2024-07-01 10:00:00", "2024-07-09 10:00:00")
+
+
+def _unparseable_timestamp(raw: Path) -> None:
+    replace_once(raw / "raw_orders.csv", "2024-03-10 08:00:00", "10.03.2024 08:00")
+
+
+def _resolved_before_created(raw: Path) -> None:
+    replace_once(raw / "raw_support_tickets.csv", "2024-03-12 08:00:00", "2024-03-10 08:00:00")
+
+
+def _customers_as_orders(raw: Path) -> None:
+    shutil.copy(raw / "raw_customers.csv", raw / "raw_orders.csv")
+
+
+def _half_the_orders(raw: Path) -> None:
+    kept = {"order_id", "O1", "O2", "O3", "O8"}
+    rewrite_csv(raw / "raw_orders.csv", lambda rows: [row for row in rows if row[0] in kept])
+
+
+def orders_to_parquet(raw: Path, select: str) -> None:
+    """Write raw_orders.parquet from raw_orders.csv (read as text) through a DuckDB select list."""
+    with duckdb.connect() as con:
+        con.execute(
+            f"copy (select {select} from read_csv('{raw / 'raw_orders.csv'}', all_varchar = true)) "
+            f"to '{raw / 'raw_orders.parquet'}'"
+        )
+
+
+def _csv_and_parquet(raw: Path) -> None:
+    orders_to_parquet(raw, "*")
+
+
+def _boolean_amounts(raw: Path) -> None:
+    orders_to_parquet(raw, "* replace (cast(gross_amount as double) > 40 as gross_amount)")
+    (raw / "raw_orders.csv").unlink()
+
+
+def _missing_file(raw: Path) -> None:
+    (raw / "raw_support_tickets.csv").unlink()
+
+
+def _as_delivered(raw: Path) -> None:
+    """Leave the delivery clean: the stale case is broken by its load time alone."""
+
+
+CSV_RULE = "rule: CSV with a header, comma-delimited, UTF-8, RFC 4180 quoting: blocked, 0 of 0 rows failing"
+ORDER_COLUMNS = "order_id, customer_id, ordered_at, status, gross_amount, discount_amount, items_count, channel"
+
+
+@dataclass(frozen=True)
+class BadCase:
+    """One broken delivery and the lines its GateFailure message must consist of."""
+
+    name: str
+    damage: Callable[[Path], None]
+    message: tuple[str, ...]
+    load_time: datetime = LOAD_TIME
+
+
+CASES = [
+    BadCase(
+        "missing_column",
+        _missing_column,
+        (
+            "<raw>/raw_orders.csv: column(s) status missing; rule: raw data contract; columns found: order_id, customer_id, ordered_at, gross_amount, discount_amount, items_count, channel: blocked",
+        ),
+    ),
+    BadCase(
+        "renamed_column",
+        _renamed_column,
+        (
+            "<raw>/raw_orders.csv: column(s) gross_amount missing; rule: raw data contract; columns found: order_id, customer_id, ordered_at, status, gross, discount_amount, items_count, channel: blocked",
+        ),
+    ),
+    BadCase(
+        "semicolon_delimiter",
+        _semicolons,
+        (
+            "<raw>/raw_orders.csv: column(s) order_id, customer_id, ordered_at, status, gross_amount, discount_amount, items_count, channel missing; rule: raw data contract; columns found: order_id;customer_id;ordered_at;status;gross_amount;discount_amount;items_count;channel: blocked",
+        ),
+    ),
+    BadCase(
+        "truncated_last_row_too_few_fields",
+        _truncated_row,
+        (
+            "<raw>/raw_orders.csv: unreadable (Invalid Input Error: Error when sniffing file \"raw_orders.csv\". It was not possible to automatically detect the CSV parsing dialect The search space used was: Delimiter Candidates: ',' Quote/Escape Candidates: ['\"','\"'] Comment Candidates: '\\0', '#' Encoding: utf-8 Possible fixes: * Disable the parser's strict mode (strict_mode=false) to allow reading rows that do not comply with the CSV standard.); rule: CSV with a header, comma-delimited, UTF-8, RFC 4180 quoting: blocked",
+        ),
+    ),
+    BadCase(
+        "truncated_inside_quoted_field",
+        _truncated_quote,
+        (
+            "<raw>/raw_survey_responses.csv: unreadable (Invalid Input Error: Error when sniffing file \"raw_survey_responses.csv\". It was not possible to automatically detect the CSV parsing dialect The search space used was: Delimiter Candidates: ',' Quote/Escape Candidates: ['\"','\"'] Comment Candidates: '\\0', '#' Encoding: utf-8 Possible fixes: * Disable the parser's strict mode (strict_mode=false) to allow reading rows that do not comply with the CSV); rule: CSV with a header, comma-delimited, UTF-8, RFC 4180 quoting: blocked",
+        ),
+    ),
+    BadCase(
+        "latin1_bytes",
+        _latin1,
+        (
+            "<raw>/raw_survey_responses.csv: unreadable (Invalid Input Error: CSV Error on Line: 6 Original Line: R4,C2,2024-06-01 10:00:00,nps,8,, Invalid unicode (byte sequence mismatch) detected. This file is not utf-8 encoded. Possible Solution: Set the correct encoding, if available, to read this CSV File (e.g., encoding='UTF-16') Possible Solution: Enable ignore errors (ignore_errors=true) to skip this row file = raw_survey_responses.csv delimiter); rule: CSV with a header, comma-delimited, UTF-8, RFC 4180 quoting: blocked",
+        ),
+    ),
+    BadCase(
+        "empty_file",
+        _empty,
+        ("<raw>/raw_support_tickets.csv: empty file (0 bytes); rule: a header row and at least one data row: blocked",),
+    ),
+    BadCase(
+        "header_only",
+        _header_only,
+        (
+            "<raw>/raw_orders.csv: expect_table_row_count_to_be_between(min_value=7 (min_row_count)): blocked; observed 0 in 0 rows",
+            "<raw>/raw_orders.csv: column ordered_at: expect_column_max_to_be_between(min_value=2024-06-27 06:00:00 (freshness_floor)): blocked; observed NaT in 0 rows",
+        ),
+    ),
+    BadCase(
+        "duplicate_order_id",
+        _duplicate_order,
+        (
+            "<raw>/raw_orders.csv: column order_id: expect_column_values_to_be_unique(): blocked, 2 of 10 rows failing (20.0%); examples: O4",
+        ),
+    ),
+    BadCase(
+        "order_of_unknown_customer",
+        _unknown_customer,
+        (
+            "<raw>/raw_orders.csv: column customer_id: expect_column_values_to_be_in_set(value_set=known_customer_ids (4 values)): blocked, 1 of 9 rows failing (11.1%); examples: C99",
+        ),
+    ),
+    BadCase(
+        "negative_amount",
+        _negative_amount,
+        (
+            "<raw>/raw_orders.csv: column gross_amount: expect_column_values_to_be_between(min_value=0): blocked, 1 of 9 rows failing (11.1%); examples: -50.0",
+            "<raw>/raw_orders.csv: column gross_amount, discount_amount: expect_column_pair_values_a_to_be_greater_than_b(or_equal=True): blocked, 1 of 9 rows failing (11.1%); examples: -50.0 < 0.0",
+        ),
+    ),
+    BadCase(
+        "discount_above_gross",
+        _discount_above_gross,
+        (
+            "<raw>/raw_orders.csv: column gross_amount, discount_amount: expect_column_pair_values_a_to_be_greater_than_b(or_equal=True): blocked, 1 of 9 rows failing (11.1%); examples: 15.5 < 20.0",
+        ),
+    ),
+    BadCase(
+        "unknown_status",
+        _unknown_status,
+        (
+            "<raw>/raw_orders.csv: column status: expect_column_values_to_be_in_set(value_set=['completed', 'returned', 'cancelled', 'payment_failed']): blocked, 1 of 9 rows failing (11.1%); examples: shipped",
+        ),
+    ),
+    BadCase(
+        "nps_score_11",
+        _nps_11,
+        (
+            '<raw>/raw_survey_responses.csv: column score: expect_column_values_to_be_between(min_value=0, max_value=10, row_condition=survey_type=="nps"): blocked, 1 of 6 rows failing (16.7%); examples: 11',
+        ),
+    ),
+    BadCase(
+        "csat_score_0",
+        _csat_0,
+        (
+            '<raw>/raw_survey_responses.csv: column score: expect_column_values_to_be_between(min_value=1, max_value=5, row_condition=survey_type=="csat"): blocked, 1 of 6 rows failing (16.7%); examples: 0',
+        ),
+    ),
+    BadCase(
+        "order_after_load_time",
+        _future_order,
+        (
+            "<raw>/raw_orders.csv: column ordered_at: expect_column_values_to_be_between(min_value=2000-01-01 00:00:00 (min_timestamp), max_value=2024-07-04 06:00:00 (load_time)): blocked, 1 of 9 rows failing (11.1%); examples: 2024-07-09 10:00:00",
+        ),
+    ),
+    BadCase(
+        "unparseable_timestamp",
+        _unparseable_timestamp,
+        (
+            "<raw>/raw_orders.csv: column ordered_at: value parses as timestamp: blocked, 1 of 9 rows failing (11.1%); examples: 10.03.2024 08:00",
+            "<raw>/raw_orders.csv: column ordered_at: expect_column_values_to_not_be_null(): blocked, 1 of 9 rows failing (11.1%); examples: <null>",
+        ),
+    ),
+    BadCase(
+        "resolved_before_created",
+        _resolved_before_created,
+        (
+            "<raw>/raw_support_tickets.csv: column resolved_at, created_at: expect_column_pair_values_a_to_be_greater_than_b(or_equal=True): blocked, 1 of 4 rows failing (25.0%); examples: 2024-03-10 08:00:00 < 2024-03-11 08:00:00",
+        ),
+    ),
+    BadCase(
+        "customers_file_named_raw_orders",
+        _customers_as_orders,
+        (
+            "<raw>/raw_orders.csv: column(s) order_id, ordered_at, status, gross_amount, discount_amount, items_count, channel missing; rule: raw data contract; columns found: customer_id, email, first_name, last_name, birth_date, signup_at, country, acquisition_channel, loyalty_member_since: blocked",
+        ),
+    ),
+    BadCase(
+        "half_the_orders",
+        _half_the_orders,
+        (
+            "<raw>/raw_orders.csv: expect_table_row_count_to_be_between(min_value=7 (min_row_count)): blocked; observed 4 in 4 rows",
+        ),
+    ),
+    BadCase(
+        "csv_and_parquet_for_one_table",
+        _csv_and_parquet,
+        (
+            "<raw>/raw_orders.csv: table raw_orders delivered more than once (raw_orders.csv, raw_orders.parquet); rule: one file per table, CSV or Parquet: blocked",
+        ),
+    ),
+    BadCase(
+        "parquet_boolean_amounts",
+        _boolean_amounts,
+        (
+            "<raw>/raw_orders.parquet: column gross_amount: value parses as decimal: blocked, 9 of 9 rows failing (100.0%); examples: true, false",
+        ),
+    ),
+    BadCase(
+        "missing_file",
+        _missing_file,
+        (
+            "<raw>/raw_support_tickets.csv: file missing (expected raw_support_tickets.csv or raw_support_tickets.parquet): blocked",
+        ),
+    ),
+    BadCase(
+        "stale_orders",
+        _as_delivered,
+        (
+            "<raw>/raw_orders.csv: column ordered_at: expect_column_max_to_be_between(min_value=2024-07-25 06:00:00 (freshness_floor)): blocked; observed 2024-07-01 10:00:00 in 9 rows",
+        ),
+        STALE_LOAD_TIME,
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_bad_delivery_is_blocked_and_the_warehouse_untouched(
+    case: BadCase, published: Published, tmp_path: Path
+) -> None:
+    """The same load as production would run: same warehouse, same load history, only the delivery is bad."""
+    raw = clean_tiny(tmp_path / "raw")
+    case.damage(raw)
+    with pytest.raises(GateFailure) as excinfo:
+        run_pipeline(raw, load_time=case.load_time, warehouse=published.run.warehouse, state_dir=published.state_dir)
+    expected = [line.replace(RAW, str(raw)) for line in case.message]
+    assert str(excinfo.value).splitlines() == expected
+    assert [finding.message() for finding in excinfo.value.report.blocked] == expected
+    assert published.current_digests() == published.digests
+
+
+def test_unmodified_tiny_is_blocked() -> None:
+    """Why the corpus starts from clean_tiny and loads at LOAD_TIME: tiny as shipped fails five rules."""
+    report = run_gates(TINY_DIR, datetime(2024, 7, 2, 6, 0))
+    assert [(f.table, f.column, f.rule, f.failing_rows, f.examples) for f in report.blocked] == [
+        ("raw_customers", "customer_id", "expect_column_values_to_be_unique()", 2, ("C2",)),
+        ("raw_orders", "order_id", "expect_column_values_to_be_unique()", 2, ("O4",)),
+        ("raw_support_tickets", "created_at", BOUNDS_AT_2024_07_02, 1, ("2024-07-02 10:00:00",)),
+        ("raw_support_tickets", "resolved_at", BOUNDS_AT_2024_07_02, 1, ("2024-07-02 22:00:00",)),
+        ("raw_survey_responses", "responded_at", BOUNDS_AT_2024_07_02, 1, ("2024-07-03 10:00:00",)),
+    ]
+
+
+@pytest.mark.parametrize("table", ["raw_support_tickets", "raw_survey_responses"])
+def test_header_only_ticket_or_survey_file_is_blocked(table: str, tmp_path: Path) -> None:
+    """A delivery losing every ticket or survey must stop like one losing its orders (gates only, no build)."""
+    raw = clean_tiny(tmp_path / "raw")
+    rewrite_csv(raw / f"{table}.csv", lambda rows: rows[:1])
+    previous = {"raw_customers": 4, "raw_orders": 9, "raw_support_tickets": 4, "raw_survey_responses": 6}
+    assert [finding.table for finding in run_gates(raw, LOAD_TIME, previous).blocked] == [table]
+
+
+def test_extra_column_warns_and_loads(published: Published) -> None:
+    """A new column upstream is no reason to stop: it is reported, ignored, and the load is recorded."""
+    report = published.run.report
+    assert report.blocked == []
+    assert report.tables["raw_orders"].warnings == [
+        f"{published.raw_dir / 'raw_orders.csv'}: column(s) outside the contract, ignored: coupon_code"
+    ]
+    assert json.loads((published.state_dir / "load_history.json").read_text())["loads"] == [
+        {
+            "load_time": LOAD_TIME.isoformat(),
+            "row_counts": {"raw_customers": 4, "raw_orders": 9, "raw_support_tickets": 4, "raw_survey_responses": 6},
+        }
+    ]
+    with duckdb.connect(str(published.run.warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_orders").fetchall() == [(9,)]
+        columns = con.execute("select column_name from information_schema.columns where table_name = 'raw_orders'")
+        assert "coupon_code" not in {name for (name,) in columns.fetchall()}
+    assert published.current_digests() == published.digests
+
+
+NEGATIVE_ORDERS = {"O00000001": "-32.27", "O00000002": "-40.08", "O00000003": "-39.32"}
+"""Three of the sample's 30,577 orders given a negative gross amount (0.01% of the rows: under the threshold)."""
+
+
+@pytest.fixture(scope="module")
+def quarantining_run(build_env: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
+    """The sample with three negative gross amounts (discount 0 on those rows), built into its own warehouse."""
+    root = tmp_path_factory.mktemp("quarantine")
+    raw = copy_raw(SAMPLE_DIR, root / "raw")
+
+    def negate(rows: Rows) -> Rows:
+        return [
+            [*row[:4], NEGATIVE_ORDERS[row[0]], "0.00", *row[6:]] if row[0] in NEGATIVE_ORDERS else row for row in rows
+        ]
+
+    rewrite_csv(raw / "raw_orders.csv", negate)
+    return publish(raw, root / "state", SAMPLE_LOAD_TIME)
+
+
+def test_rows_under_the_threshold_are_quarantined(quarantining_run: PipelineRun) -> None:
+    """A few bad rows must not stop the load, nor vanish: they leave the marts and wait in quarantine."""
+    with duckdb.connect(str(quarantining_run.warehouse), read_only=True) as con:
+        orders = con.execute(
+            "select count(*), count(*) filter (order_id in ?) from marts.fct_orders", [list(NEGATIVE_ORDERS)]
+        ).fetchall()
+        quarantine = con.execute(
+            "select order_id, gross_amount, discount_amount, failed_rules from quality.quarantine_raw_orders order by 1"
+        ).fetchall()
+    assert orders == [(30_574, 0)]
+    rules = (
+        "gross_amount: expect_column_values_to_be_between(min_value=0); "
+        "gross_amount, discount_amount: expect_column_pair_values_a_to_be_greater_than_b(or_equal=True)"
+    )
+    assert quarantine == [(order_id, gross, "0.00", rules) for order_id, gross in NEGATIVE_ORDERS.items()]
+
+
+def test_data_quality_report_shows_the_quarantine(quarantining_run: PipelineRun) -> None:
+    """Analysts see in the warehouse itself which rule set rows aside, how many, and what the values were."""
+    with duckdb.connect(str(quarantining_run.warehouse), read_only=True) as con:
+        report = con.execute(
+            "select table_name, column_name, rule_name, rule_level, failing_rows, total_rows, example_values "
+            "from marts.data_quality_report where outcome = 'quarantined' order by column_name"
+        ).fetchall()
+    examples = ", ".join(NEGATIVE_ORDERS.values())
+    assert report == [
+        ("raw_orders", "gross_amount", "expect_column_values_to_be_between(min_value=0)", "row", 3, 30_577, examples),
+        (
+            "raw_orders",
+            "gross_amount, discount_amount",
+            "expect_column_pair_values_a_to_be_greater_than_b(or_equal=True)",
+            "row",
+            3,
+            30_577,
+            " < 0.0, ".join(NEGATIVE_ORDERS.values()) + " < 0.0",
+        ),
+    ]
