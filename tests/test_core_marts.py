@@ -32,6 +32,7 @@ def test_schemas_hold_the_layers(tiny_warehouse: Warehouse) -> None:
         "where table_schema = 'staging' and table_type = 'VIEW' order by 1"
     )["table_name"].tolist()
     assert views == [
+        "stg_quality__data_quality_results",
         "stg_raw__customers",
         "stg_raw__orders",
         "stg_raw__support_tickets",
