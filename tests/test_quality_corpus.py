@@ -348,7 +348,7 @@ CASES = [
         "order_of_unknown_customer",
         _unknown_customer,
         (
-            "<raw>/raw_orders.csv: column customer_id: expect_column_values_to_be_in_set(value_set=known_customer_ids (4 values)): blocked, 1 of 9 rows failing (11.1%); examples: C99",
+            "<raw>/raw_orders.csv: column unknown_customer_id: expect_column_values_to_be_null(): blocked, 1 of 9 rows failing (11.1%); examples: C99",
         ),
     ),
     BadCase(
