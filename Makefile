@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 
-.PHONY: setup run gates test lint pytest bench-generator bench-build bench-clv export-worklist sample clean
+.PHONY: setup run gates test lint pytest bench-generator bench-build bench-clv bench-gates export-worklist sample clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -65,3 +65,7 @@ bench-build: setup
 ## Benchmark the CLV model fit, compressed vs per customer, at 100k and 1M customers (benchmarks/results/clv.{json,md}).
 bench-clv: setup
 	$(BIN)/python -m benchmarks.bench_clv
+
+## Benchmark the quality gates alone at 1M customers (~10M orders) (benchmarks/results/gates.{json,md}).
+bench-gates: setup
+	$(BIN)/python -m benchmarks.bench_gates --sizes 1000000 --no-expectations
