@@ -19,5 +19,10 @@ SUMMARY_COLUMNS = {
 
 
 def summary_from_warehouse(inputs: pd.DataFrame) -> pd.DataFrame:
-    """Return the customer_id, x, t_x, T, monetary_value frame retention.clv expects."""
-    return inputs[["customer_id", *SUMMARY_COLUMNS]].rename(columns=SUMMARY_COLUMNS)
+    """Return the customer_id, x, t_x, T, monetary_value frame retention.clv expects, by customer_id.
+
+    Sorted because the warehouse returns rows in no fixed order and a fit's floating-point sums
+    depend on it: the same data must give the same parameters to the last digit.
+    """
+    summary = inputs[["customer_id", *SUMMARY_COLUMNS]].rename(columns=SUMMARY_COLUMNS)
+    return summary.sort_values("customer_id", kind="stable").reset_index(drop=True)

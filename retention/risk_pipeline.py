@@ -37,7 +37,7 @@ def add_bgnbd_no_purchase(features: pd.DataFrame, window_days: int, min_repeat_c
     column stays null and the risk model imputes it.
     """
     scored = []
-    for _, snapshot in features.groupby("snapshot_date", sort=True):
+    for _, snapshot in _in_stable_order(features).groupby("snapshot_date", sort=True):
         x, t_x, T = (
             snapshot[c].to_numpy(dtype=float) for c in ("repeat_purchase_days", "purchase_span_days", "tenure_days")
         )
@@ -51,6 +51,14 @@ def add_bgnbd_no_purchase(features: pd.DataFrame, window_days: int, min_repeat_c
     return pd.concat(scored, ignore_index=True)
 
 
+def _in_stable_order(features: pd.DataFrame) -> pd.DataFrame:
+    """Sort by snapshot and customer, so the same data always reaches a fit in the same order.
+
+    The warehouse returns rows in no fixed order, and a fit's floating-point sums depend on it.
+    """
+    return features.sort_values(["snapshot_date", "customer_id"], kind="stable").reset_index(drop=True)
+
+
 def training_rows(features: pd.DataFrame, scoring_date: pd.Timestamp, window_days: int) -> pd.DataFrame:
     """Select the population rows whose outcome was known on scoring_date (snapshot + window <= it)."""
     dates = pd.to_datetime(features["snapshot_date"])
@@ -61,6 +69,7 @@ def training_rows(features: pd.DataFrame, scoring_date: pd.Timestamp, window_day
 def fit_models(features: pd.DataFrame, scoring_dates: list[pd.Timestamp], window_days: int) -> pd.DataFrame:
     """Fit the risk model and the baseline for every scoring date; one coefficient row per feature."""
     frames = []
+    features = _in_stable_order(features)
     for scoring_date in scoring_dates:
         training = training_rows(features, scoring_date, window_days)
         for name, model_features in MODEL_FEATURES.items():
@@ -75,6 +84,7 @@ def fit_models(features: pd.DataFrame, scoring_dates: list[pd.Timestamp], window
 def score_dates(features: pd.DataFrame, coefficients: pd.DataFrame) -> pd.DataFrame:
     """Score the population of every scoring date with that date's models; add reason texts."""
     frames = []
+    features = _in_stable_order(features)
     snapshot_dates = pd.to_datetime(features["snapshot_date"])
     for scoring_date, models in coefficients.groupby("scoring_date", sort=True):
         population = features[snapshot_dates == pd.Timestamp(scoring_date)].reset_index(drop=True)
