@@ -10,6 +10,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from retention.quality.raw_files import to_pandas
+
 PARSERS = {
     "text": "{value}",
     "enum": "lower({value})",
@@ -31,8 +33,12 @@ def typed_frame(text: pd.DataFrame, contract: dict[str, str]) -> tuple[pd.DataFr
         checks.append(f'({value} is not null and {parsed} is null) as "{column}"')
     with duckdb.connect() as con:
         con.register("delivery", text)
-        typed = con.execute(f"select {', '.join(selects)} from delivery").df()
-        unparseable = con.execute(f"select {', '.join(checks)} from delivery").df()
+        typed = to_pandas(con, f"select {', '.join(selects)} from delivery")
+        unparseable = to_pandas(con, f"select {', '.join(checks)} from delivery")
+    # GX only takes its vectorised path for nanosecond timestamps; DuckDB hands over microseconds.
+    for column, kind in contract.items():
+        if kind == "timestamp":
+            typed[column] = typed[column].astype("datetime64[ns]")
     typed.index = text.index
     unparseable.index = text.index
     return typed, unparseable
