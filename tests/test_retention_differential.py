@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from retention.synthetic import CONTRACT
 from tests import reference_retention as ref
 from tests.warehouse import Warehouse, run_dbt
 
@@ -41,39 +42,11 @@ RANDOM_SPAN_DAYS = 40
 COUNTRIES = ["US", "GB", "DE", "FR", "us", "de"]
 CHANNELS = ["organic", "paid_search", "social", "referral", "email", "affiliate"]
 NOT_PURCHASES = ["returned", "cancelled", "payment_failed"]
-CUSTOMER_COLUMNS = [
-    "customer_id",
-    "email",
-    "first_name",
-    "last_name",
-    "birth_date",
-    "signup_at",
-    "country",
-    "acquisition_channel",
-    "loyalty_member_since",
-]
-ORDER_COLUMNS = [
-    "order_id",
-    "customer_id",
-    "ordered_at",
-    "status",
-    "gross_amount",
-    "discount_amount",
-    "items_count",
-    "channel",
-]
-TICKET_COLUMNS = [
-    "ticket_id",
-    "customer_id",
-    "created_at",
-    "first_response_at",
-    "resolved_at",
-    "category",
-    "priority",
-    "channel",
-    "status",
-]
-RESPONSE_COLUMNS = ["response_id", "customer_id", "responded_at", "survey_type", "score", "ticket_id", "comment"]
+# The raw contract's column order, from the generator that writes the bundled sample.
+CUSTOMER_COLUMNS = list(CONTRACT["raw_customers"])
+ORDER_COLUMNS = list(CONTRACT["raw_orders"])
+TICKET_COLUMNS = list(CONTRACT["raw_support_tickets"])
+RESPONSE_COLUMNS = list(CONTRACT["raw_survey_responses"])
 RATE_COLUMNS = {
     "retention_rate",
     "churn_rate",
