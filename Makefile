@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 
-.PHONY: setup run gates test lint pytest bench-generator bench-build bench-clv bench-gates export-worklist sample clean
+.PHONY: setup run dev prepare validate versions rollback gates test lint pytest bench-generator bench-build bench-clv bench-gates export-worklist sample clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -21,11 +21,33 @@ setup: $(STAMP)
 # the freshness gate judges it as on that day; a real delivery ($RETENTION_RAW_DIR) loads "now".
 SAMPLE_LOAD_TIME := 2025-01-01T06:00:00Z
 
-## The main job: quality gates on $RETENTION_RAW_DIR (default: the bundled sample), dbt build of what
-## passed, mart checks, then where the warehouse is and how to query it.
+## The main job, in-process through Dagster: quality gates on $RETENTION_RAW_DIR (default: the bundled
+## sample), dbt build of what passed, mart checks, publish; then where the published warehouse is.
 run: setup
-	$(BIN)/python -m retention.pipeline $(if $(RETENTION_RAW_DIR),,--load-time $(SAMPLE_LOAD_TIME))
-	$(BIN)/python -m retention.summary
+	$(BIN)/python -m orchestration $(if $(RETENTION_RAW_DIR),,--load-time $(SAMPLE_LOAD_TIME))
+
+## The Dagster UI on http://127.0.0.1:$(PORT) (asset graph, checks, schedule, sensor), with the
+## instance settings of orchestration/dagster.yaml (one writer at a time, run retries).
+PORT ?= 3000
+DAGSTER_HOME_DIR := $(abspath $(or $(RETENTION_HOME),warehouse))/dagster
+dev: setup
+	mkdir -p $(DAGSTER_HOME_DIR) && cp orchestration/dagster.yaml $(DAGSTER_HOME_DIR)/dagster.yaml
+	DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(BIN)/dagster dev -h 127.0.0.1 -p $(PORT) -m orchestration.definitions
+
+## Parse the dbt project once into $RETENTION_HOME/dbt_target (what a deployment ships).
+prepare: setup
+	$(BIN)/dagster-dbt project prepare-and-package --file orchestration/project.py
+
+## Load the code location as a deployment would.
+validate: prepare
+	$(BIN)/dagster definitions validate -m orchestration.definitions
+
+## The published versions (current marked *), and rolling back: make rollback [TO=version_id]
+versions: setup
+	$(BIN)/python -m retention.publishing list
+
+rollback: setup
+	$(BIN)/python -m retention.publishing rollback $(if $(TO),--to $(TO))
 
 ## Run the quality gates alone on a raw folder: make gates RAW=path/to/folder [LOAD_TIME=ISO-8601]
 RAW ?= data/sample
@@ -56,7 +78,8 @@ sample: setup
 	$(BIN)/python -m retention.synthetic --customers 3000 --seed 42 --format csv --out data/sample
 
 clean:
-	rm -rf target logs warehouse/*.duckdb warehouse/*.wal
+	rm -rf target logs warehouse/*.duckdb warehouse/*.wal warehouse/build warehouse/state warehouse/serving \
+		warehouse/dbt_target warehouse/gx warehouse/dagster
 
 ## Benchmark the whole dbt build at 100k and 1M customers (writes benchmarks/results/build.{json,md}).
 bench-build: setup

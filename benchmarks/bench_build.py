@@ -38,6 +38,7 @@ def measure(n_customers: int) -> dict[str, object]:
         env = {
             **os.environ,
             "RETENTION_RAW_DIR": str(raw_dir),
+            "RETENTION_LANDING_DIR": str(raw_dir),
             "RETENTION_DUCKDB_PATH": str(work_dir / "warehouse.duckdb"),
             "DBT_TARGET_PATH": str(work_dir / "target"),
             "DBT_LOG_PATH": str(work_dir / "logs"),

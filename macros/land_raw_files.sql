@@ -1,5 +1,6 @@
 {#
-    Land the four raw files of RETENTION_RAW_DIR as text tables in the `raw` schema.
+    Land the four raw files of RETENTION_LANDING_DIR (the validated delivery, set by the refresh job)
+    or else RETENTION_RAW_DIR (a plain `dbt build`) as text tables in the `raw` schema.
 
     Why: the raw contract allows each table as CSV or Parquet. Landing every column as text
     makes the two formats identical for staging, which then does all typing in one place.
@@ -20,7 +21,7 @@
 
 {% macro duckdb__land_raw_files() -%}
     {%- if not execute -%}{{ return('select 1') }}{%- endif -%}
-    {%- set raw_dir = env_var('RETENTION_RAW_DIR', 'data/sample') | replace("'", "''") -%}
+    {%- set raw_dir = env_var('RETENTION_LANDING_DIR', env_var('RETENTION_RAW_DIR', 'data/sample')) | replace("'", "''") -%}
     {%- set statements = ['create schema if not exists raw'] -%}
     {%- for source_node in graph.sources.values() if source_node.source_name == 'raw' -%}
         {%- set table = source_node.name -%}

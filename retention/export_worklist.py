@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from retention.summary import warehouse_path
+from retention.layout import WarehouseLayout
 
 EXPORT_COLUMNS = (
     "worklist_rank",
@@ -85,11 +85,11 @@ def export_worklist(warehouse: Path, out_dir: Path) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     """Run the export; exit 1 with a message when the export already exists."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--warehouse", type=Path, default=None, help="warehouse file (default: RETENTION_DUCKDB_PATH)")
+    parser.add_argument("--warehouse", type=Path, default=None, help="warehouse file (default: the published one)")
     parser.add_argument("--out", type=Path, default=Path("exports"), help="folder for the export files")
     args = parser.parse_args(argv)
     try:
-        paths = export_worklist(args.warehouse or warehouse_path(), args.out)
+        paths = export_worklist(args.warehouse or WarehouseLayout.from_env().serving_file, args.out)
     except ExportExistsError as error:
         print(error, file=sys.stderr)
         return 1

@@ -1,51 +1,45 @@
-"""Print where the warehouse is, what it holds and how to query it, after `make run`.
+"""Print where the published warehouse is, what it holds and how to query it, after a refresh.
 
-Why a module and not an echo: the path comes from RETENTION_DUCKDB_PATH like dbt's profile, and
-the row counts prove to a new user that the build produced data, not just exit code 0.
+Why a module and not an echo: the row counts and version read back from the published file prove
+to a new user that the refresh produced data, not just exit code 0.
 """
 
 from __future__ import annotations
 
-import os
+import sys
 from pathlib import Path
 
 import duckdb
 
-DEFAULT_WAREHOUSE = "warehouse/retention.duckdb"
+from retention.layout import WarehouseLayout
 
 
-def warehouse_path() -> Path:
-    """Resolve the warehouse file the same way as profiles.yml does."""
-    return Path(os.environ.get("RETENTION_DUCKDB_PATH", DEFAULT_WAREHOUSE)).resolve()
-
-
-def mart_row_counts(path: Path) -> tuple[str, dict[str, int]]:
-    """Read the build's as_of_date and every mart's row count, read-only."""
+def mart_row_counts(path: Path) -> tuple[str, str, dict[str, int]]:
+    """Read the published version id, as_of_date and every mart's row count, read-only."""
     with duckdb.connect(str(path), read_only=True) as con:
-        tables = [
-            row[0]
-            for row in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
-            ).fetchall()
-        ]
-        counts = {table: con.execute(f'select count(*) from marts."{table}"').fetchone()[0] for table in tables}
-        as_of = con.execute("select as_of_date from intermediate.int_parameters_resolved").fetchone()[0]
-    return str(as_of), counts
+        version, as_of = con.execute("select version_id, as_of_date from meta.publication").fetchone()
+        counts = dict(con.execute("select table_name, row_count from meta.published_tables order by 1").fetchall())
+    return version, str(as_of), counts
+
+
+def print_summary(path: Path) -> None:
+    """Print the published warehouse's location, version, marts and a query to start from."""
+    version, as_of, counts = mart_row_counts(path)
+    print(f"\nPublished warehouse: {path}\n  version {version}, as_of_date {as_of}")
+    for table, count in counts.items():
+        print(f"  marts.{table:<38} {count:>10,} rows")
+    print(
+        "\nQuery it read-only (any time, also during a refresh):\n"
+        f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{path}', read_only=True)"
+        ".sql('select * from marts.at_risk_customers limit 5'))\""
+    )
 
 
 def main() -> None:
-    """Print the summary."""
-    path = warehouse_path()
-    as_of, counts = mart_row_counts(path)
-    print(f"\nWarehouse: {path}  (as_of_date {as_of})")
-    for table, count in counts.items():
-        print(f"  marts.{table:<32} {count:>10,} rows")
-    print(
-        "\nQuery it (read-only, while no refresh is writing):\n"
-        f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{path}', read_only=True)"
-        ".sql('select * from marts.dim_customers limit 5'))\""
-    )
+    """Print the summary of the warehouse published under RETENTION_HOME."""
+    print_summary(WarehouseLayout.from_env().serving_file)
 
 
 if __name__ == "__main__":
     main()
+    sys.exit(0)

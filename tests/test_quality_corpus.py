@@ -2,16 +2,15 @@
 
 Why: a gate is only as good as the deliveries it has been shown. Each case breaks one thing in a
 clean copy of the tiny fixture and runs the real pipeline against a warehouse published from the
-clean delivery: the run must raise GateFailure whose message names the file, the column, the rule,
-the failing rows and example values, and must leave the published warehouse and load history byte
-for byte as they were. Rows failing below the threshold are quarantined instead, shown end to end
+clean delivery: landing it must raise GateFailure whose message names the file, the column, the
+rule, the failing rows and example values, and must leave the published files and load history
+byte for byte as they were. Rows failing below the threshold are quarantined instead, shown end to end
 on the bundled sample.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import shutil
 from collections.abc import Callable, Iterator
@@ -22,8 +21,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from retention.pipeline import GateFailure, PipelineRun, run_pipeline
 from retention.quality.gates import run_gates
+from retention.refresh import GateFailure, land_delivery
+from tests.refresh import Refreshed, published_digests, refresh_without_dagster
 from tests.warehouse import FIXTURES, REPO_ROOT, copy_raw
 
 TINY_DIR = FIXTURES / "tiny"
@@ -45,11 +45,6 @@ BOUNDS_AT_2024_07_02 = (
 RAW = "<raw>"
 """Stands for the broken delivery's folder in the expected messages."""
 Rows = list[list[str]]
-
-
-def sha256(path: Path) -> str:
-    """The file's digest: a blocked run must leave the published files byte for byte as they were."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def replace_once(path: Path, old: str, new: str) -> None:
@@ -103,11 +98,6 @@ def build_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[pytest.Monke
         yield patch
 
 
-def publish(raw_dir: Path, state_dir: Path, load_time: datetime = LOAD_TIME) -> PipelineRun:
-    """Run the pipeline into state_dir/warehouse.duckdb, recording the load in state_dir."""
-    return run_pipeline(raw_dir, load_time=load_time, warehouse=state_dir / "warehouse.duckdb", state_dir=state_dir)
-
-
 def add_coupon_code(raw: Path) -> None:
     """Give raw_orders.csv a column outside the contract (empty values)."""
     rewrite_csv(
@@ -117,20 +107,15 @@ def add_coupon_code(raw: Path) -> None:
 
 @dataclass(frozen=True)
 class Published:
-    """The published run, and the digests of the warehouse and load history no bad delivery may change."""
+    """The published refresh, and the digests of the published files and load history no bad delivery may change."""
 
     raw_dir: Path
-    run: PipelineRun
+    run: Refreshed
     digests: dict[str, str]
 
-    @property
-    def state_dir(self) -> Path:
-        """The folder holding the warehouse, the load history and the validated delivery."""
-        return self.run.warehouse.parent
-
     def current_digests(self) -> dict[str, str]:
-        """Digests of the warehouse and the load history as they are now."""
-        return {name: sha256(self.state_dir / name) for name in self.digests}
+        """Digests of the published files and the load history as they are now."""
+        return published_digests(self.run.layout, with_landing=True)
 
 
 @pytest.fixture(scope="module")
@@ -143,9 +128,8 @@ def published(build_env: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFa
     root = tmp_path_factory.mktemp("published")
     raw = clean_tiny(root / "raw")
     add_coupon_code(raw)
-    run = publish(raw, root / "published")
-    names = ("warehouse.duckdb", "load_history.json")
-    return Published(raw, run, {name: sha256(run.warehouse.parent / name) for name in names})
+    run = refresh_without_dagster(raw, LOAD_TIME, root / "home")
+    return Published(raw, run, published_digests(run.layout, with_landing=True))
 
 
 def _missing_column(raw: Path) -> None:
@@ -463,7 +447,7 @@ def test_bad_delivery_is_blocked_and_the_warehouse_untouched(
     raw = clean_tiny(tmp_path / "raw")
     case.damage(raw)
     with pytest.raises(GateFailure) as excinfo:
-        run_pipeline(raw, load_time=case.load_time, warehouse=published.run.warehouse, state_dir=published.state_dir)
+        land_delivery(raw, case.load_time, published.run.layout)
     expected = [line.replace(RAW, str(raw)) for line in case.message]
     assert str(excinfo.value).splitlines() == expected
     assert [finding.message() for finding in excinfo.value.report.blocked] == expected
@@ -498,13 +482,13 @@ def test_extra_column_warns_and_loads(published: Published) -> None:
     assert report.tables["raw_orders"].warnings == [
         f"{published.raw_dir / 'raw_orders.csv'}: column(s) outside the contract, ignored: coupon_code"
     ]
-    assert json.loads((published.state_dir / "load_history.json").read_text())["loads"] == [
+    assert json.loads((published.run.layout.state_dir / "load_history.json").read_text())["loads"] == [
         {
             "load_time": LOAD_TIME.isoformat(),
             "row_counts": {"raw_customers": 4, "raw_orders": 9, "raw_support_tickets": 4, "raw_survey_responses": 6},
         }
     ]
-    with duckdb.connect(str(published.run.warehouse), read_only=True) as con:
+    with duckdb.connect(str(published.run.layout.build_file), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_orders").fetchall() == [(9,)]
         columns = con.execute("select column_name from information_schema.columns where table_name = 'raw_orders'")
         assert "coupon_code" not in {name for (name,) in columns.fetchall()}
@@ -516,7 +500,7 @@ NEGATIVE_ORDERS = {"O00000001": "-32.27", "O00000002": "-40.08", "O00000003": "-
 
 
 @pytest.fixture(scope="module")
-def quarantining_run(build_env: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
+def quarantining_run(build_env: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Refreshed:
     """The sample with three negative gross amounts (discount 0 on those rows), built into its own warehouse."""
     root = tmp_path_factory.mktemp("quarantine")
     raw = copy_raw(SAMPLE_DIR, root / "raw")
@@ -527,12 +511,12 @@ def quarantining_run(build_env: pytest.MonkeyPatch, tmp_path_factory: pytest.Tem
         ]
 
     rewrite_csv(raw / "raw_orders.csv", negate)
-    return publish(raw, root / "state", SAMPLE_LOAD_TIME)
+    return refresh_without_dagster(raw, SAMPLE_LOAD_TIME, root / "home")
 
 
-def test_rows_under_the_threshold_are_quarantined(quarantining_run: PipelineRun) -> None:
+def test_rows_under_the_threshold_are_quarantined(quarantining_run: Refreshed) -> None:
     """A few bad rows must not stop the load, nor vanish: they leave the marts and wait in quarantine."""
-    with duckdb.connect(str(quarantining_run.warehouse), read_only=True) as con:
+    with duckdb.connect(str(quarantining_run.layout.build_file), read_only=True) as con:
         orders = con.execute(
             "select count(*), count(*) filter (order_id in ?) from marts.fct_orders", [list(NEGATIVE_ORDERS)]
         ).fetchall()
@@ -547,9 +531,9 @@ def test_rows_under_the_threshold_are_quarantined(quarantining_run: PipelineRun)
     assert quarantine == [(order_id, gross, "0.00", rules) for order_id, gross in NEGATIVE_ORDERS.items()]
 
 
-def test_data_quality_report_shows_the_quarantine(quarantining_run: PipelineRun) -> None:
+def test_data_quality_report_shows_the_quarantine(quarantining_run: Refreshed) -> None:
     """Analysts see in the warehouse itself which rule set rows aside, how many, and what the values were."""
-    with duckdb.connect(str(quarantining_run.warehouse), read_only=True) as con:
+    with duckdb.connect(str(quarantining_run.layout.build_file), read_only=True) as con:
         report = con.execute(
             "select table_name, column_name, rule_name, rule_level, failing_rows, total_rows, example_values "
             "from marts.data_quality_report where outcome = 'quarantined' order by column_name"

@@ -54,6 +54,7 @@ def run_dbt(
     env = {
         **os.environ,
         "RETENTION_RAW_DIR": str(raw_dir),
+        "RETENTION_LANDING_DIR": str(raw_dir),
         "RETENTION_DUCKDB_PATH": str(db_path),
         "DBT_LOG_PATH": str(db_path.parent / "logs"),
         "DBT_TARGET_PATH": str(db_path.parent / "target"),

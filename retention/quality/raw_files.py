@@ -70,6 +70,18 @@ def to_pandas(con: duckdb.DuckDBPyConnection, query: str) -> pd.DataFrame:
     return con.sql(query).to_arrow_table().to_pandas(self_destruct=True, split_blocks=True)
 
 
+def describe_raw_file(path: Path, timestamp_column: str) -> dict[str, object]:
+    """Row count and latest timestamp of a delivered file, read the way the gates read it.
+
+    Why: the orchestration shows what arrived and when before anything is validated; unparseable
+    timestamps are ignored here (the gates report them).
+    """
+    latest = f"max(try_cast(replace(replace(\"{timestamp_column}\", 'T', ' '), 'Z', '') as timestamp))"
+    with duckdb.connect() as con:
+        rows, latest_at = con.execute(f"select count(*), {latest} from {_reader(path)}").fetchone()
+    return {"rows": int(rows), "latest_at": latest_at}
+
+
 def _format_rule(path: Path) -> str:
     if path.suffix.lower() == ".parquet":
         return "a readable Parquet file"

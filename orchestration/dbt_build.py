@@ -1,0 +1,120 @@
+"""The dbt project as Dagster assets: every model and seed an asset, every dbt test an asset check.
+
+Why `dbt build` runs into a fresh build file: the build file is scratch (BI tools read the
+serving folder), so a build killed half-way leaves nothing a later build must repair, and models
+renamed or removed since the last build cannot linger. Events are collected while dbt streams
+them (each finished model is reported at once for the progress display) and yielded after the
+build, once the row counts of the built tables can be read without a second DuckDB writer.
+"""
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from orchestration.project import SETTINGS, retention_project
+from orchestration.writer import WRITER_POOL, busy_retry, exclusive_writer
+
+LOCKED_FILE_MESSAGE = "Could not set lock on file"
+"""DuckDB's error when another process holds the build file: transient, so the step is retried."""
+
+
+class RetentionTranslator(DagsterDbtTranslator):
+    """Asset keys `<schema>/<model>` (marts/fct_orders) and groups by layer and business area."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        """Keep dbt's `<source>/<table>` key for sources (raw/raw_orders); prefix models and seeds with their schema."""
+        if dbt_resource_props["resource_type"] == "source":
+            return super().get_asset_key(dbt_resource_props)
+        return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        """marts_<area> for marts (marts_retention, ...), else the schema (staging, intermediate, reference)."""
+        fqn = dbt_resource_props.get("fqn", [])
+        if dbt_resource_props["resource_type"] == "model" and len(fqn) > 3 and fqn[1] == "marts":
+            return f"marts_{fqn[2]}"
+        return dbt_resource_props["schema"]
+
+
+TRANSLATOR = RetentionTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def _row_counts(tables: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Exact row counts of the built tables (schema, name), read-only after dbt has exited."""
+    with duckdb.connect(str(SETTINGS.layout.build_file), read_only=True) as con:
+        existing = set(con.execute("select schema_name, table_name from duckdb_tables()").fetchall())
+        return {
+            (schema, name): con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+            for schema, name in tables & existing
+        }
+
+
+def _dbt_failures(invocation: Any) -> str:
+    """List the failed or errored nodes of the build, one line each, from run_results.json."""
+    run_results = invocation.target_path / "run_results.json"
+    results = json.loads(run_results.read_text())["results"] if run_results.exists() else []
+    failed = [result for result in results if result["status"] in ("error", "fail", "runtime error")]
+    lines = [f"{result['unique_id']}: {result['status']}: {result.get('message')}" for result in failed]
+    return "\n".join(lines) or f"dbt build failed before running a node; see {invocation.target_path / 'dbt.log'}"
+
+
+def _relations() -> dict[str, tuple[str, str]]:
+    """unique_id -> (schema, table) of every model and seed in the prepared manifest."""
+    nodes = json.loads(retention_project.manifest_path.read_text())["nodes"]
+    return {
+        unique_id: (node["schema"], node.get("alias") or node["name"])
+        for unique_id, node in nodes.items()
+        if node["resource_type"] in ("model", "seed")
+    }
+
+
+def _with_row_count(event: Any, relations: dict[str, tuple[str, str]], counts: dict) -> Any:
+    """Add `dagster/row_count` to the event when it materialized a table."""
+    if not isinstance(event, dg.Output):
+        return event
+    relation = relations.get(event.metadata.get("unique_id").value if "unique_id" in event.metadata else None)
+    if relation not in counts:
+        return event
+    return event.with_metadata({**event.metadata, "dagster/row_count": dg.MetadataValue.int(counts[relation])})
+
+
+def _progress(context: dg.AssetExecutionContext, event: Any, done: int, total: int) -> int:
+    """Log each built model ("dbt 12/61: marts.fct_orders") and each failing test; return models done."""
+    if isinstance(event, dg.Output):
+        done += 1
+        context.log.info(f"dbt {done}/{total}: {'.'.join(event.output_name.split('__')[-2:])} built")
+    elif isinstance(event, dg.AssetCheckResult) and not event.passed:
+        context.log.warning(f"dbt test failed: {event.asset_key.to_user_string()} {event.check_name}")
+    return done
+
+
+@dbt_assets(
+    manifest=retention_project.manifest_path,
+    project=retention_project,
+    dagster_dbt_translator=TRANSLATOR,
+    name="dbt_build",
+    pool=WRITER_POOL,
+)
+def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """`dbt build` (models, seeds, data and unit tests) of the landed delivery into a fresh build file."""
+    build_file = SETTINGS.layout.build_file
+    with exclusive_writer(SETTINGS):
+        build_file.parent.mkdir(parents=True, exist_ok=True)
+        for path in (build_file, build_file.with_name(build_file.name + ".wal")):
+            path.unlink(missing_ok=True)
+        invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+        events, done, total = [], 0, len(context.selected_asset_keys)
+        for event in invocation.stream():
+            done = _progress(context, event, done, total)
+            events.append(event)
+        log = invocation.target_path / "dbt.log"
+        if not invocation.is_successful() and log.exists() and LOCKED_FILE_MESSAGE in log.read_text():
+            raise busy_retry(SETTINGS)
+    relations = _relations()
+    counts = _row_counts(set(relations.values())) if build_file.exists() else {}
+    yield from (_with_row_count(event, relations, counts) for event in events)
+    if not invocation.is_successful():
+        raise dg.Failure(description=f"dbt build failed:\n{_dbt_failures(invocation)}")

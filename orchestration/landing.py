@@ -1,0 +1,164 @@
+"""Gate the delivery and land what passed: the raw assets dbt reads, with the gates as blocking checks.
+
+Why one multi-asset: the gates validate the four tables together (orders must refer to known
+customers), and a delivery is landed whole or not at all. Each raw table gets a blocking
+`quality_gate` check: when one fails, nothing is written, the step fails and no dbt model,
+mart check or publish runs, so the published version stays exactly as it was.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.delivery import DELIVERY_KEYS, observe_file
+from orchestration.project import SETTINGS
+from orchestration.writer import WRITER_POOL, exclusive_writer
+from retention.quality.__main__ import parse_load_time
+from retention.quality.gates import Finding, GateReport
+from retention.quality.suites import RAW_TABLES
+from retention.refresh import GateFailure, land_delivery
+
+GATE_CHECK = "quality_gate"
+RAW_KEYS = {table: dg.AssetKey(["raw", table]) for table in RAW_TABLES}
+RESULTS_KEY = dg.AssetKey(["quality", "data_quality_results"])
+
+
+class LandingConfig(dg.Config):
+    """Which delivery to gate, and the load time the freshness and timestamp rules compare with."""
+
+    raw_dir: str = str(SETTINGS.raw_dir)
+    load_time: str | None = None
+    """ISO-8601 UTC; default: now. The schedule passes its scheduled time."""
+
+
+def findings_table(findings: list[Finding]) -> dg.MetadataValue:
+    """Show the gate's findings as a table in the UI: rule, column, outcome, failing rows, examples."""
+    records = [
+        dg.TableRecord(
+            {
+                "rule": finding.rule,
+                "column": finding.column or "",
+                "level": finding.level,
+                "outcome": finding.outcome,
+                "failing_rows": finding.failing_rows,
+                "examples": ", ".join(finding.examples),
+            }
+        )
+        for finding in findings
+    ]
+    schema = dg.TableSchema(
+        columns=[
+            dg.TableColumn("rule", "string"),
+            dg.TableColumn("column", "string"),
+            dg.TableColumn("level", "string"),
+            dg.TableColumn("outcome", "string"),
+            dg.TableColumn("failing_rows", "int"),
+            dg.TableColumn("examples", "string"),
+        ]
+    )
+    return dg.MetadataValue.table(records, schema)
+
+
+def _docs_link(report: GateReport) -> dict[str, dg.MetadataValue]:
+    return {"data_docs": dg.MetadataValue.url(report.data_docs_index.as_uri())} if report.data_docs_index else {}
+
+
+def gate_results(report: GateReport) -> Iterator[dg.AssetCheckResult]:
+    """One blocking check result per raw table; its description lists the blocking findings in full."""
+    for table, key in RAW_KEYS.items():
+        findings = [finding for finding in report.findings if finding.table == table]
+        blocking = [finding for finding in report.blocked if finding.table == table]
+        yield dg.AssetCheckResult(
+            asset_key=key,
+            check_name=GATE_CHECK,
+            passed=not blocking,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description="\n".join(finding.message() for finding in blocking) or None,
+            metadata={
+                "rules": dg.MetadataValue.int(len(findings)),
+                "blocking": dg.MetadataValue.int(len(blocking)),
+                "findings": findings_table(findings),
+                **_docs_link(report),
+            },
+        )
+
+
+def landed_tables(report: GateReport) -> Iterator[dg.MaterializeResult]:
+    """Materializations of the landed tables: rows delivered, landed and quarantined, warnings."""
+    delivered = report.row_counts()
+    for table, key in RAW_KEYS.items():
+        result = report.tables[table]
+        yield dg.MaterializeResult(
+            asset_key=key,
+            metadata={
+                "rows_delivered": dg.MetadataValue.int(delivered[table]),
+                "dagster/row_count": dg.MetadataValue.int(len(result.good_rows)),
+                "rows_quarantined": dg.MetadataValue.int(len(result.quarantined)),
+                "warnings": dg.MetadataValue.text("\n".join(result.warnings) or "none"),
+                "load_time": dg.MetadataValue.text(report.load_time.isoformat()),
+            },
+        )
+    outcomes = [finding.outcome for finding in report.findings]
+    yield dg.MaterializeResult(
+        asset_key=RESULTS_KEY,
+        metadata={
+            "dagster/row_count": dg.MetadataValue.int(len(outcomes)),
+            **{outcome: dg.MetadataValue.int(outcomes.count(outcome)) for outcome in sorted(set(outcomes))},
+            **_docs_link(report),
+        },
+    )
+
+
+@dg.multi_asset(
+    name="landed_delivery",
+    specs=[
+        *[
+            dg.AssetSpec(
+                key,
+                deps=[DELIVERY_KEYS[table]],
+                group_name="raw",
+                skippable=True,
+                kinds={"parquet"},
+                description=f"The {table} rows that passed the gates, landed for dbt (source raw.{table}).",
+            )
+            for table, key in RAW_KEYS.items()
+        ],
+        dg.AssetSpec(
+            RESULTS_KEY,
+            group_name="raw",
+            skippable=True,
+            kinds={"parquet"},
+            description="One row per table and rule of the gate run (source quality.data_quality_results).",
+        ),
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            GATE_CHECK,
+            asset=key,
+            blocking=True,
+            description=f"GX suite expectations/{table}.json: table-level rules and bad-row thresholds.",
+        )
+        for table, key in RAW_KEYS.items()
+    ],
+    pool=WRITER_POOL,
+)
+def landed_delivery(context: dg.AssetExecutionContext, config: LandingConfig) -> Iterator[object]:
+    """Observe the delivery, run the gates, and land it only when no table-level rule fails."""
+    raw_dir = Path(config.raw_dir).resolve()
+    for table, key in DELIVERY_KEYS.items():
+        context.log_event(dg.AssetObservation(asset_key=key, metadata=observe_file(raw_dir, table)))
+    context.log.info(f"gates: validating the delivery in {raw_dir}")
+    with exclusive_writer(SETTINGS):
+        try:
+            report = land_delivery(raw_dir, parse_load_time(config.load_time), SETTINGS.layout)
+        except GateFailure as failure:
+            context.log.error(f"gates: delivery blocked, nothing landed:\n{failure}")
+            yield from gate_results(failure.report)
+            return
+    for table, result in report.tables.items():
+        context.log.info(
+            f"gates: {table} {len(result.good_rows):,} rows landed, {len(result.quarantined):,} quarantined"
+        )
+    yield from landed_tables(report)
+    yield from gate_results(report)

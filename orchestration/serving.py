@@ -1,0 +1,82 @@
+"""Publish the checked marts for BI tools: the last asset of a refresh, run only when every check passed.
+
+Why an asset downstream of every mart: Dagster starts it only after the dbt build succeeded and
+every blocking mart check passed, so "published" always means "checked". Its metadata is what a
+user looks for after a refresh: the version, where it is, the as_of_date, rows per mart, whether
+the CLV fits converged, the data-quality outcome and the Data Docs.
+"""
+
+import json
+from datetime import UTC, datetime
+
+import dagster as dg
+import duckdb
+
+from orchestration.dbt_build import TRANSLATOR
+from orchestration.project import SETTINGS, retention_project
+from orchestration.writer import WRITER_POOL, exclusive_writer
+from retention.publishing import PublishedVersion, publish
+from retention.refresh import landed_load, record_load
+
+SERVING_KEY = dg.AssetKey(["serving", "warehouse"])
+DATA_DOCS_INDEX = "gx/uncommitted/data_docs/local_site/index.html"
+"""Where GX's file context (rooted at the home's gx/ folder) builds its Data Docs site."""
+
+
+def mart_keys() -> list[dg.AssetKey]:
+    """Every mart of the prepared dbt manifest (schema marts), keyed as the dbt assets are."""
+    nodes = json.loads(retention_project.manifest_path.read_text())["nodes"].values()
+    marts = [node for node in nodes if node["resource_type"] == "model" and node["schema"] == "marts"]
+    return sorted((TRANSLATOR.get_asset_key(node) for node in marts), key=lambda key: key.to_user_string())
+
+
+def version_metadata(version: PublishedVersion) -> dict[str, dg.MetadataValue]:
+    """Describe a publish for the UI, read back from the published file itself."""
+    with duckdb.connect(str(version.directory / version.manifest["duckdb_file"]), read_only=True) as con:
+        fits = con.execute(
+            "select model, bool_and(is_converged), any_value(fit_status) from marts.clv_model_parameters "
+            "group by model order by model"
+        ).fetchall()
+        outcomes = con.execute(
+            "select outcome, count(*) from marts.data_quality_report group by outcome order by outcome"
+        ).fetchall()
+    docs = SETTINGS.layout.gx_dir / DATA_DOCS_INDEX
+    rows = "\n".join(f"| {table} | {count:,} |" for table, count in version.row_counts.items())
+    return {
+        "version_id": dg.MetadataValue.text(version.version_id),
+        "serving_file": dg.MetadataValue.path(str(SETTINGS.layout.serving_file)),
+        "version_dir": dg.MetadataValue.path(str(version.directory)),
+        "as_of_date": dg.MetadataValue.text(version.manifest["as_of_date"]),
+        "load_time": dg.MetadataValue.text(version.manifest["load_time"]),
+        "dagster/row_count": dg.MetadataValue.int(sum(version.row_counts.values())),
+        "rows_per_mart": dg.MetadataValue.md(f"| mart | rows |\n| --- | ---: |\n{rows}"),
+        "clv_fits": dg.MetadataValue.json(
+            {model: {"converged": bool(converged), "status": status} for model, converged, status in fits}
+        ),
+        "data_quality_rules": dg.MetadataValue.json(dict(outcomes)),
+        **({"data_docs": dg.MetadataValue.url(docs.as_uri())} if docs.exists() else {}),
+    }
+
+
+@dg.asset(
+    key=SERVING_KEY,
+    deps=mart_keys(),
+    group_name="serving",
+    kinds={"duckdb", "parquet"},
+    pool=WRITER_POOL,
+    description="The published marts BI tools read: serving/retention.duckdb (read-only) and Parquet per version.",
+)
+def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """Publish the build's marts as a new version, switch readers to it atomically, record the load."""
+    with exclusive_writer(SETTINGS):
+        version = publish(
+            SETTINGS.layout.build_file,
+            SETTINGS.layout.serving_dir,
+            published_at=datetime.now(UTC).replace(tzinfo=None),
+            load_time=datetime.fromisoformat(landed_load(SETTINGS.layout)["load_time"]),
+            run_id=context.run.run_id,
+            keep=SETTINGS.keep_versions,
+        )
+        record_load(SETTINGS.layout)
+    context.log.info(f"published version {version.version_id} to {SETTINGS.layout.serving_file}")
+    return dg.MaterializeResult(metadata=version_metadata(version))

@@ -1,0 +1,40 @@
+"""What an operator sets for the code location, read once from the environment.
+
+Why from the environment: `dagster dev`, a deployed code server and the CLI run the same code
+location; each reads its folders, schedule and retention of versions from the same variables.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from retention.layout import DEFAULT_RAW_DIR, WarehouseLayout
+from retention.publishing import DEFAULT_KEEP_VERSIONS
+
+DEFAULT_REFRESH_CRON = "0 5 * * *"
+"""05:00 UTC: after overnight deliveries, before the retention team starts its day."""
+
+
+@dataclass(frozen=True)
+class OrchestrationSettings:
+    """Folders, schedule and publishing settings of one code location."""
+
+    layout: WarehouseLayout
+    raw_dir: Path
+    refresh_cron: str = DEFAULT_REFRESH_CRON
+    keep_versions: int = DEFAULT_KEEP_VERSIONS
+    busy_retry_seconds: float = 60.0
+    busy_retries: int = 5
+
+    @classmethod
+    def from_env(cls) -> OrchestrationSettings:
+        """Read RETENTION_HOME, _RAW_DIR, _REFRESH_CRON, _KEEP_VERSIONS and _BUSY_RETRY_SECONDS."""
+        return cls(
+            layout=WarehouseLayout.from_env(),
+            raw_dir=Path(os.environ.get("RETENTION_RAW_DIR", DEFAULT_RAW_DIR)).resolve(),
+            refresh_cron=os.environ.get("RETENTION_REFRESH_CRON", DEFAULT_REFRESH_CRON),
+            keep_versions=int(os.environ.get("RETENTION_KEEP_VERSIONS", DEFAULT_KEEP_VERSIONS)),
+            busy_retry_seconds=float(os.environ.get("RETENTION_BUSY_RETRY_SECONDS", 60)),
+        )

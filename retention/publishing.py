@@ -1,0 +1,237 @@
+"""Publish the checked marts to the serving folder BI tools read, keep N versions, roll back in one command.
+
+Why this shape: DuckDB allows one writer per file and a process holding a file (even read-only)
+blocks a writer, so BI readers must never open the file dbt writes. Each publish therefore writes a
+brand-new, complete, checkpointed DuckDB file (marts only, plus a `meta` schema naming the version)
+and Parquet copies in their own version folder, then swaps the served name to it with one atomic
+rename. A reader that opened the old file keeps reading it (same inode) and a reader that opens the
+name afterwards gets the new one: never a mix, never a lock shared with a writer.
+
+Layout of the serving folder::
+
+    serving/retention.duckdb          the current version (hard link); open it read_only
+    serving/current.json              manifest of the current version (Parquet readers start here)
+    serving/versions/<version_id>/    retention.duckdb, parquet/<table>.parquet, manifest.json
+
+Usage: ``python -m retention.publishing list`` / ``python -m retention.publishing rollback [--to VERSION]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from retention.layout import WAREHOUSE_FILE, WarehouseLayout
+
+PUBLISHED_SCHEMA = "marts"
+MANIFEST_FILE = "manifest.json"
+CURRENT_MANIFEST = "current.json"
+VERSIONS_DIR = "versions"
+DEFAULT_KEEP_VERSIONS = 5
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    """One published version, as its manifest describes it."""
+
+    version_id: str
+    directory: Path
+    manifest: dict
+
+    @property
+    def row_counts(self) -> dict[str, int]:
+        """Rows per published table, by table name."""
+        return {name: table["rows"] for name, table in self.manifest["tables"].items()}
+
+
+def _versions_dir(serving_dir: Path) -> Path:
+    return serving_dir / VERSIONS_DIR
+
+
+def list_versions(serving_dir: Path) -> list[PublishedVersion]:
+    """Every kept version, oldest first (version ids sort in publication order)."""
+    root = _versions_dir(serving_dir)
+    if not root.exists():
+        return []
+    return [
+        PublishedVersion(path.name, path, json.loads((path / MANIFEST_FILE).read_text()))
+        for path in sorted(root.iterdir())
+        if (path / MANIFEST_FILE).exists() and not path.name.startswith(".")
+    ]
+
+
+def current_version(serving_dir: Path) -> str | None:
+    """Return the version id BI readers see now, or None before the first publish."""
+    path = serving_dir / CURRENT_MANIFEST
+    return json.loads(path.read_text())["version_id"] if path.exists() else None
+
+
+def _copy_marts(con: duckdb.DuckDBPyConnection, build_file: Path) -> list[str]:
+    """Recreate every mart of the build file (same DDL, so contract NOT NULLs hold) and copy its rows."""
+    con.execute(f"attach '{build_file}' as build (read_only)")
+    tables = con.execute(
+        "select table_name, sql from duckdb_tables() where database_name = 'build' and schema_name = ? order by 1",
+        [PUBLISHED_SCHEMA],
+    ).fetchall()
+    con.execute(f"create schema {PUBLISHED_SCHEMA}")
+    for table, ddl in tables:
+        con.execute(ddl)
+        con.execute(f'insert into {PUBLISHED_SCHEMA}."{table}" select * from build.{PUBLISHED_SCHEMA}."{table}"')
+    return [table for table, _ in tables]
+
+
+def _write_meta(con: duckdb.DuckDBPyConnection, manifest: dict) -> None:
+    """Write the meta schema: which version this file is, and how many rows each table must have."""
+    con.execute("create schema meta")
+    con.execute(
+        "create table meta.publication as select ?::varchar as version_id, ?::timestamp as published_at, "
+        "?::date as as_of_date, ?::timestamp as load_time, ?::varchar as run_id",
+        [
+            manifest["version_id"],
+            manifest["published_at"],
+            manifest["as_of_date"],
+            manifest["load_time"],
+            manifest["run_id"],
+        ],
+    )
+    con.execute("create table meta.published_tables (table_name varchar not null, row_count bigint not null)")
+    con.executemany("insert into meta.published_tables values (?, ?)", list(manifest["row_counts"].items()))
+
+
+def _write_version(build_file: Path, directory: Path, manifest: dict) -> dict:
+    """Write the version's DuckDB file, Parquet copies and manifest into directory; return the manifest."""
+    (directory / "parquet").mkdir(parents=True)
+    with duckdb.connect(str(directory / WAREHOUSE_FILE)) as con:
+        tables = _copy_marts(con, build_file)
+        manifest["as_of_date"] = str(
+            con.execute("select as_of_date from build.intermediate.int_parameters_resolved").fetchone()[0]
+        )
+        manifest["row_counts"] = {
+            table: con.execute(f'select count(*) from {PUBLISHED_SCHEMA}."{table}"').fetchone()[0] for table in tables
+        }
+        manifest["tables"] = {}
+        for table in tables:
+            parquet = f"parquet/{table}.parquet"
+            con.execute(f"copy {PUBLISHED_SCHEMA}.\"{table}\" to '{directory / parquet}' (format parquet)")
+            manifest["tables"][table] = {"rows": manifest["row_counts"][table], "parquet": parquet}
+        con.execute("detach build")
+        _write_meta(con, manifest)
+        con.execute("checkpoint")
+    (directory / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest
+
+
+def _replace_atomically(serving_dir: Path, name: str, make_temp: Callable[[Path], object]) -> None:
+    """Create serving_dir/.name.tmp with make_temp(path), then rename it over serving_dir/name (atomic)."""
+    temp = serving_dir / f".{name}.tmp"
+    temp.unlink(missing_ok=True)
+    make_temp(temp)
+    os.replace(temp, serving_dir / name)
+
+
+def switch_to(serving_dir: Path, version_id: str) -> PublishedVersion:
+    """Point the served file and manifest at a kept version: two atomic renames, nothing rewritten."""
+    directory = _versions_dir(serving_dir) / version_id
+    if not (directory / MANIFEST_FILE).exists():
+        kept = ", ".join(version.version_id for version in list_versions(serving_dir)) or "none"
+        raise ValueError(f"version {version_id!r} is not kept in {serving_dir} (kept: {kept})")
+    manifest = json.loads((directory / MANIFEST_FILE).read_text())
+    _replace_atomically(serving_dir, WAREHOUSE_FILE, lambda temp: os.link(directory / WAREHOUSE_FILE, temp))
+    current = {**manifest, "version_dir": str(directory)}
+    _replace_atomically(serving_dir, CURRENT_MANIFEST, lambda temp: temp.write_text(json.dumps(current, indent=2)))
+    return PublishedVersion(version_id, directory, manifest)
+
+
+def prune(serving_dir: Path, keep: int) -> list[str]:
+    """Delete all but the newest `keep` versions, never the current one; return the deleted ids.
+
+    A reader that still has a deleted version's DuckDB file open keeps reading it (the inode lives on).
+    """
+    current = current_version(serving_dir)
+    versions = [version.version_id for version in list_versions(serving_dir)]
+    deleted = [version for version in versions[: max(len(versions) - keep, 0)] if version != current]
+    for version in deleted:
+        shutil.rmtree(_versions_dir(serving_dir) / version)
+    return deleted
+
+
+def publish(
+    build_file: Path,
+    serving_dir: Path,
+    *,
+    published_at: datetime,
+    load_time: datetime,
+    run_id: str | None = None,
+    keep: int = DEFAULT_KEEP_VERSIONS,
+) -> PublishedVersion:
+    """Publish the marts of a checked build as a new version and make it current.
+
+    The build file is only read. A publish that dies half-way leaves a hidden temp folder (cleaned
+    up by the next publish) and the previous version still current.
+    """
+    versions_dir = _versions_dir(serving_dir)
+    versions_dir.mkdir(parents=True, exist_ok=True)
+    for leftover in versions_dir.glob(".*.tmp"):
+        shutil.rmtree(leftover)
+    version_id = published_at.strftime("%Y%m%dT%H%M%S.%fZ")
+    temp = versions_dir / f".{version_id}.tmp"
+    manifest = {
+        "version_id": version_id,
+        "published_at": published_at.isoformat(),
+        "load_time": load_time.isoformat(),
+        "run_id": run_id,
+        "duckdb_file": WAREHOUSE_FILE,
+    }
+    _write_version(build_file, temp, manifest)
+    os.rename(temp, versions_dir / version_id)
+    published = switch_to(serving_dir, version_id)
+    prune(serving_dir, keep)
+    return published
+
+
+def rollback(serving_dir: Path, to: str | None = None) -> PublishedVersion:
+    """Make an earlier kept version current: `to`, or else the one published before the current one."""
+    if to is None:
+        current = current_version(serving_dir)
+        earlier = [version.version_id for version in list_versions(serving_dir) if version.version_id < (current or "")]
+        if not earlier:
+            raise ValueError(f"no version older than {current} is kept in {serving_dir}")
+        to = earlier[-1]
+    return switch_to(serving_dir, to)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """List the kept versions, or roll back to one of them."""
+    parser = argparse.ArgumentParser(description="List or roll back the published warehouse versions.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("list", help="kept versions, the current one marked with *")
+    roll = commands.add_parser("rollback", help="make an earlier version current")
+    roll.add_argument("--to", help="version id (default: the version published before the current one)")
+    args = parser.parse_args(argv)
+    serving_dir = WarehouseLayout.from_env().serving_dir
+    if args.command == "rollback":
+        try:
+            version = rollback(serving_dir, args.to)
+        except ValueError as error:
+            print(f"ROLLBACK FAILED: {error}")
+            return 1
+        print(f"Serving version {version.version_id} (as_of_date {version.manifest['as_of_date']}) again.")
+    current = current_version(serving_dir)
+    for version in list_versions(serving_dir):
+        marker = "*" if version.version_id == current else " "
+        total = sum(version.row_counts.values())
+        print(f"{marker} {version.version_id}  as_of_date {version.manifest['as_of_date']}  {total:,} mart rows")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

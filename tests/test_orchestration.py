@@ -1,0 +1,411 @@
+"""The Dagster code location end to end: full refresh, blocked delivery, busy lock, kill, readers, triggers.
+
+Why one module with one home (conftest.py points RETENTION_HOME at a temp folder): a refresh costs
+~40 s, so the tests follow one warehouse's life in order — published from the sample, a bad
+delivery bounced, a refresh killed during dbt and the next one succeeding, BI readers querying while
+refreshes publish — and each asserts what its step must leave behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+import dagster as dg
+import duckdb
+import pytest
+
+from retention.publishing import current_version, list_versions, publish
+from retention.quality.suites import RAW_TABLES
+from retention.refresh import warehouse_lock
+from tests.conftest import ORCHESTRATION_RAW_DIR, SAMPLE_DIR
+from tests.refresh import published_digests
+from tests.warehouse import REPO_ROOT, copy_raw, run_dbt
+
+LOAD_TIME = "2025-01-01T06:00:00Z"
+"""The morning after the sample's latest order (2024-12-31 20:10)."""
+EXTRA_ORDERS = 100
+"""Delivery B: the sample plus this many orders (copies of existing ones under new ids)."""
+BIN = Path(sys.executable).parent
+READERS = 3
+
+
+@pytest.fixture(scope="module")
+def orch() -> SimpleNamespace:
+    """The code location, imported once its dbt manifest is prepared (dbt_assets reads it at import)."""
+    from orchestration.project import SETTINGS, retention_project
+
+    retention_project.preparer.prepare(retention_project)
+    from orchestration import jobs, triggers
+    from orchestration.definitions import defs
+
+    return SimpleNamespace(
+        defs=defs,
+        settings=SETTINGS,
+        layout=SETTINGS.layout,
+        jobs=jobs,
+        triggers=triggers,
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+
+
+def refresh(orch: SimpleNamespace, raw_dir: Path | None = None, **kwargs: object) -> dg.ExecuteInProcessResult:
+    """Execute the refresh job in-process (raw_dir None: RETENTION_RAW_DIR, the sample copy)."""
+    job = orch.defs.resolve_job_def(orch.jobs.REFRESH_JOB)
+    run_config = orch.jobs.landing_run_config(str(raw_dir) if raw_dir else None, LOAD_TIME)
+    return job.execute_in_process(run_config=run_config, instance=orch.instance, raise_on_error=False, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def first_refresh(orch: SimpleNamespace) -> dg.ExecuteInProcessResult:
+    """The first refresh of the home, on the bundled sample."""
+    return refresh(orch)
+
+
+@pytest.fixture(scope="module")
+def delivery_b(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample plus EXTRA_ORDERS orders, so its marts differ from the sample's (30,677 orders)."""
+    raw = copy_raw(SAMPLE_DIR, tmp_path_factory.mktemp("delivery_b") / "raw")
+    with (raw / "raw_orders.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    extra = [[f"X{row[0]}", *row[1:]] for row in rows[1 : EXTRA_ORDERS + 1]]
+    with (raw / "raw_orders.csv").open("a", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(extra)
+    return raw
+
+
+def served_count(orch: SimpleNamespace, table: str) -> int:
+    """Rows of a mart in the served file, read as a BI tool would."""
+    with duckdb.connect(str(orch.layout.serving_file), read_only=True) as con:
+        return con.execute(f"select count(*) from marts.{table}").fetchone()[0]
+
+
+def test_full_refresh_materializes_every_asset_and_passes_every_check(
+    orch: SimpleNamespace, first_refresh: dg.ExecuteInProcessResult
+) -> None:
+    """Every asset of the job (landed raw tables, every dbt model and seed, the published warehouse) and
+    every check (gates, 300+ dbt tests, GX mart suites) ran and passed; the delivered files were observed."""
+    assert first_refresh.success
+    graph = orch.defs.resolve_job_def(orch.jobs.REFRESH_JOB).asset_layer.asset_graph
+    materialized = {event.asset_key for event in first_refresh.get_asset_materialization_events()}
+    assert materialized == set(orch.defs.resolve_asset_graph().materializable_asset_keys)
+    assert len(materialized) == 67
+    evaluations = first_refresh.get_asset_check_evaluations()
+    assert {evaluation.asset_check_key for evaluation in evaluations} == set(graph.asset_check_keys)
+    assert [evaluation.asset_check_key for evaluation in evaluations if not evaluation.passed] == []
+    assert len(evaluations) == 331
+    observed = {event.asset_key.to_user_string() for event in first_refresh.get_asset_observation_events()}
+    assert observed == {f"delivery/{table}" for table in RAW_TABLES}
+    assert served_count(orch, "fct_orders") == 30_577
+
+
+def _metadata(result: dg.ExecuteInProcessResult, key: str) -> dict:
+    """The metadata values of the one materialization or observation of key in the run."""
+    entries = [
+        event.step_materialization_data.materialization for event in result.get_asset_materialization_events()
+    ] + [event.asset_observation_data.asset_observation for event in result.get_asset_observation_events()]
+    (entry,) = [entry for entry in entries if entry.asset_key.to_user_string() == key]
+    return {name: getattr(value, "value", value) for name, value in entry.metadata.items()}
+
+
+def test_assets_carry_what_a_user_looks_for(orch: SimpleNamespace, first_refresh: dg.ExecuteInProcessResult) -> None:
+    """Row counts per mart, as_of_date, model fit convergence, data-quality results, Data Docs, the version."""
+    published = _metadata(first_refresh, "serving/warehouse")
+    assert published["version_id"] == current_version(orch.layout.serving_dir)
+    assert published["as_of_date"] == "2024-12-31"
+    assert published["serving_file"] == str(orch.layout.serving_file)
+    assert published["clv_fits"] == {
+        "bg_nbd": {"converged": True, "status": "ok"},
+        "gamma_gamma": {"converged": True, "status": "ok"},
+    }
+    assert "| dim_customers | 3,000 |" in published["rows_per_mart"]
+    assert set(published["data_quality_rules"]) <= {"passed", "warned", "quarantined"}
+    assert published["data_docs"].startswith("file://") and Path(published["data_docs"][7:]).exists()
+    assert _metadata(first_refresh, "marts/dim_customers")["dagster/row_count"] == 3000
+    assert _metadata(first_refresh, "marts/fct_orders")["dagster/row_count"] == 30_577
+    landed = _metadata(first_refresh, "raw/raw_orders")
+    assert (landed["rows_delivered"], landed["dagster/row_count"], landed["rows_quarantined"]) == (30_577, 30_577, 0)
+    with (ORCHESTRATION_RAW_DIR / "raw_orders.csv").open(newline="", encoding="utf-8") as handle:
+        latest = max(row["ordered_at"].replace("T", " ").removesuffix("Z") for row in csv.DictReader(handle))
+    observed = _metadata(first_refresh, "delivery/raw_orders")
+    assert (observed["dagster/row_count"], observed["latest ordered_at"]) == (30_577, latest)
+
+
+def test_the_run_used_the_prepared_manifest_without_reparsing(
+    orch: SimpleNamespace, first_refresh: dg.ExecuteInProcessResult, tmp_path: Path
+) -> None:
+    """dbt partial-parsed from the prepared state; the control shows a different profile would re-parse."""
+    (run_dir,) = orch.layout.dbt_target_dir.glob(f"dbt_build-{first_refresh.run_id[:7]}-*")
+    log = "".join(path.read_text() for path in run_dir.glob("dbt.log*"))
+    assert "PartialParsingEnabled" in log
+    assert "UnableToPartialParse" not in log
+    control = tmp_path / "control"
+    (control / "target").mkdir(parents=True)
+    shutil.copy(orch.layout.dbt_target_dir / "partial_parse.msgpack", control / "target")
+    output = run_dbt(["parse"], orch.layout.landing_dir, control / "other.duckdb").stdout
+    assert "Unable to do partial parsing because profile has changed" in output
+
+
+def test_a_busy_warehouse_is_retried_not_failed(
+    orch: SimpleNamespace, first_refresh: dg.ExecuteInProcessResult
+) -> None:
+    """While another writer holds the lock, the landing step asks to be retried; it succeeds once released."""
+    assert first_refresh.success
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with warehouse_lock(orch.layout):
+            held.set()
+            release.wait(timeout=60)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(timeout=10)
+    threading.Timer(2.5, release.set).start()
+    landing = [dg.AssetKey(["raw", table]) for table in RAW_TABLES] + [dg.AssetKey(["quality", "data_quality_results"])]
+    result = refresh(orch, asset_selection=landing)
+    holder.join()
+    assert result.success
+    retries = [event for event in result.all_events if event.event_type_value == "STEP_UP_FOR_RETRY"]
+    assert len(retries) >= 1
+
+
+def test_a_bad_delivery_fails_its_gate_and_leaves_the_published_version_byte_identical(
+    orch: SimpleNamespace, first_refresh: dg.ExecuteInProcessResult, tmp_path: Path
+) -> None:
+    """A delivery without the orders' status column stops at the gate: nothing downstream runs, nothing
+    published changes, and the failure summary names the asset, the check and the rule."""
+    before = published_digests(orch.layout, with_landing=True)
+    raw = copy_raw(SAMPLE_DIR, tmp_path / "raw")
+    with (raw / "raw_orders.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    position = rows[0].index("status")
+    with (raw / "raw_orders.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(row[:position] + row[position + 1 :] for row in rows)
+    result = refresh(orch, raw)
+    assert not result.success
+    failed = [
+        evaluation.asset_check_key.to_user_string()
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed
+    ]
+    assert failed == ["raw/raw_orders:quality_gate"]
+    assert result.get_asset_materialization_events() == []
+    assert published_digests(orch.layout, with_landing=True) == before
+    summary = (orch.layout.state_dir / "last_failure.md").read_text()
+    assert "# Refresh failed: step `landed_delivery`" in summary
+    assert f"- raw/raw_orders · quality_gate: {raw / 'raw_orders.csv'}: column(s) status missing" in summary
+    assert f"published version unchanged: {current_version(orch.layout.serving_dir)}" in summary
+
+
+def test_a_refresh_killed_during_dbt_build_leaves_the_published_version_and_the_next_one_succeeds(
+    orch: SimpleNamespace, first_refresh: dg.ExecuteInProcessResult, delivery_b: Path
+) -> None:
+    """SIGKILL the CLI refresh (and its dbt) mid-build: readers keep the old version; a new refresh publishes."""
+    before, version_before = published_digests(orch.layout), current_version(orch.layout.serving_dir)
+    command = [sys.executable, "-m", "orchestration", "--raw-dir", str(delivery_b), "--load-time", LOAD_TIME]
+    process = subprocess.Popen(
+        command, cwd=REPO_ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 240
+    while not any("dbt 10/" in line for line in lines) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.2)
+    assert any("dbt 10/" in line for line in lines), "".join(lines[-30:])
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    assert published_digests(orch.layout) == before
+    assert current_version(orch.layout.serving_dir) == version_before
+    result = refresh(orch, delivery_b)
+    assert result.success
+    assert current_version(orch.layout.serving_dir) != version_before
+    assert served_count(orch, "fct_orders") == 30_577 + EXTRA_ORDERS
+
+
+def _start_readers(orch: SimpleNamespace, folder: Path) -> list[tuple[subprocess.Popen, Path]]:
+    return [
+        (
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.serving_reader",
+                    str(orch.layout.serving_file),
+                    str(out),
+                    str(folder / "stop"),
+                ],
+                cwd=REPO_ROOT,
+            ),
+            out,
+        )
+        for out in (folder / f"reader{i}.json" for i in range(READERS))
+    ]
+
+
+def test_readers_never_fail_nor_see_a_mix_while_refreshes_publish(
+    orch: SimpleNamespace, delivery_b: Path, tmp_path: Path
+) -> None:
+    """Readers in other processes query the served file throughout a full refresh and 20 more publishes of
+    two different builds: no reader error, every read consistent, no publish disturbed by a reader."""
+    assert served_count(orch, "fct_orders") == 30_577 + EXTRA_ORDERS  # B is current (previous test)
+    b_build = shutil.copy(orch.layout.build_file, tmp_path / "b.duckdb")
+    readers = _start_readers(orch, tmp_path)
+    published = {version.version_id: version.row_counts for version in list_versions(orch.layout.serving_dir)}
+    result = refresh(orch)
+    assert result.success
+    published.update({version.version_id: version.row_counts for version in list_versions(orch.layout.serving_dir)})
+    a_build = shutil.copy(orch.layout.build_file, tmp_path / "a.duckdb")
+    for build in [a_build, b_build] * 10:
+        version = publish(
+            Path(build),
+            orch.layout.serving_dir,
+            published_at=datetime.now(UTC).replace(tzinfo=None),
+            load_time=datetime(2025, 1, 1, 6, 0),
+            keep=orch.settings.keep_versions,
+        )
+        published[version.version_id] = version.row_counts
+        time.sleep(0.05)
+    (tmp_path / "stop").touch()
+    reports = []
+    for process, out in readers:
+        assert process.wait(timeout=120) == 0
+        reports.append(json.loads(out.read_text()))
+    assert [report["errors"] for report in reports] == [[]] * READERS
+    assert [report["inconsistent"] for report in reports] == [0] * READERS
+    assert all(report["reads"] > 0 for report in reports)
+    seen = {version: counts for report in reports for version, counts in report["versions"].items()}
+    assert len(seen) >= 3
+    assert all(published[version] == counts for version, counts in seen.items())
+    assert {counts["fct_orders"] for counts in seen.values()} == {30_577, 30_577 + EXTRA_ORDERS}
+    assert len(list_versions(orch.layout.serving_dir)) == orch.settings.keep_versions
+
+
+def test_the_schedule_requests_a_refresh_with_its_scheduled_time_as_load_time(orch: SimpleNamespace) -> None:
+    """Daily at 05:00 UTC by default; the tick's time is the load time the freshness gate judges by."""
+    schedule = orch.triggers.daily_refresh
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 5 * * *", "UTC")
+    context = dg.build_schedule_context(scheduled_execution_time=datetime(2025, 1, 2, 5, 0, tzinfo=UTC))
+    (request,) = schedule.evaluate_tick(context).run_requests
+    assert request.run_config == {"ops": {"landed_delivery": {"config": {"load_time": "2025-01-02T05:00:00+00:00"}}}}
+    assert request.tags["retention/trigger"] == "schedule"
+    job = orch.defs.resolve_job_def(orch.jobs.REFRESH_JOB)
+    assert dg.validate_run_config(job, request.run_config)
+
+
+def test_the_cron_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """RETENTION_REFRESH_CRON moves the refresh without touching code."""
+    from orchestration.settings import OrchestrationSettings
+
+    monkeypatch.setenv("RETENTION_REFRESH_CRON", "30 3 * * 1-5")
+    assert OrchestrationSettings.from_env().refresh_cron == "30 3 * * 1-5"
+
+
+def test_the_sensor_requests_one_refresh_per_settled_delivery(orch: SimpleNamespace) -> None:
+    """New files: wait one tick, then one run keyed by the delivery; unchanged files: nothing; a partial
+    delivery: nothing."""
+    sensor = orch.triggers.new_delivery
+
+    def tick(cursor: str | None) -> tuple[object, str | None]:
+        context = dg.build_sensor_context(cursor=cursor, instance=orch.instance)
+        result = sensor.evaluate_tick(context)
+        return result, result.cursor
+
+    result, cursor = tick(None)
+    assert result.run_requests == [] and "waiting one tick" in result.skip_message
+    result, cursor = tick(cursor)
+    (request,) = result.run_requests
+    assert request.run_config == {"ops": {"landed_delivery": {"config": {"raw_dir": str(ORCHESTRATION_RAW_DIR)}}}}
+    assert request.run_key == json.loads(cursor)["requested"]
+    assert dg.validate_run_config(orch.defs.resolve_job_def(orch.jobs.REFRESH_JOB), request.run_config)
+    result, cursor = tick(cursor)
+    assert result.run_requests == [] and "already refreshed" in result.skip_message
+    orders = ORCHESTRATION_RAW_DIR / "raw_orders.csv"
+    os.utime(orders, ns=(orders.stat().st_atime_ns, orders.stat().st_mtime_ns + 10**9))
+    result, cursor = tick(cursor)
+    assert result.run_requests == [] and "waiting one tick" in result.skip_message
+    result, cursor = tick(cursor)
+    (second,) = result.run_requests
+    assert second.run_key != request.run_key
+    moved = orders.rename(orders.with_suffix(".partial"))
+    try:
+        result, _ = tick(cursor)
+        assert result.run_requests == [] and "waiting for all four raw files" in result.skip_message
+    finally:
+        moved.rename(orders)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_dagster_validates_the_definitions(orch: SimpleNamespace) -> None:
+    """`dagster definitions validate` loads the code location as a deployment would."""
+    validated = subprocess.run(
+        [str(BIN / "dagster"), "definitions", "validate", "-m", "orchestration.definitions"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert validated.returncode == 0, validated.stderr[-3000:]
+
+
+def test_dagster_dev_serves_the_asset_graph_with_its_checks_on_localhost(orch: SimpleNamespace, tmp_path: Path) -> None:
+    """`dagster dev` (as `make dev` runs it) answers on 127.0.0.1 with every asset, the blocking gates and
+    the instance's one-writer run queue."""
+    dagster_home = tmp_path / "dagster_home"
+    dagster_home.mkdir()
+    shutil.copy(REPO_ROOT / "orchestration" / "dagster.yaml", dagster_home)
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(BIN / "dagster"), "dev", "-h", "127.0.0.1", "-p", str(port), "-m", "orchestration.definitions"],
+        cwd=REPO_ROOT,
+        env={**os.environ, "DAGSTER_HOME": str(dagster_home)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    query = (
+        "{ assetNodes { assetKey { path } assetChecksOrError { ... on AssetChecks { checks { name blocking } } } } "
+        "instance { runQueueConfig { tagConcurrencyLimitsYaml } } }"
+    )
+    try:
+        data, deadline = None, time.monotonic() + 180
+        while data is None and time.monotonic() < deadline:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/graphql",
+                data=json.dumps({"query": query}).encode(),
+                headers={"Content-Type": "application/json"},
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    data = json.loads(response.read())["data"]
+            except OSError:
+                time.sleep(1)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+    assert data is not None, "dagster dev did not answer on 127.0.0.1"
+    nodes = {"/".join(node["assetKey"]["path"]): node["assetChecksOrError"]["checks"] for node in data["assetNodes"]}
+    assert len(nodes) == 71
+    assert nodes["raw/raw_orders"] == [{"name": "quality_gate", "blocking": True}]
+    assert {"name": "gx_mart_suite", "blocking": True} in nodes["marts/retention_monthly"]
+    assert sum(len(checks) for checks in nodes.values()) == 331
+    assert "key: retention/writer\n  limit: 1" in data["instance"]["runQueueConfig"]["tagConcurrencyLimitsYaml"]
