@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 
-.PHONY: setup run dev prepare validate versions rollback gates test lint pytest bench-generator bench-build bench-clv bench-gates export-worklist sample clean
+.PHONY: setup run dev prepare validate versions rollback gates test lint pytest bench-generator bench-build bench-clv bench-gates bench-publish export-worklist sample clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -92,3 +92,7 @@ bench-clv: setup
 ## Benchmark the quality gates alone at 1M customers (~10M orders) (benchmarks/results/gates.{json,md}).
 bench-gates: setup
 	$(BIN)/python -m benchmarks.bench_gates --sizes 1000000 --no-expectations
+
+## Benchmark publishing (marts -> new DuckDB file + Parquet, atomic swap) at 100k and 1M customers (benchmarks/results/publish.{json,md}).
+bench-publish: setup
+	$(BIN)/python -m benchmarks.bench_publish

@@ -11,14 +11,13 @@ Usage: ``python -m benchmarks.bench_build [--sizes 100000 1000000]``
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.measure import RESULTS_DIR, machine_info, run_measured
+from benchmarks.measure import run_measured, run_sizes
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SIZES = (100_000, 1_000_000)
@@ -86,17 +85,7 @@ def to_markdown(machine: dict[str, object], cases: list[dict[str, object]]) -> s
 
 def main() -> None:
     """Run every size and write benchmarks/results/build.{json,md}."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
-    args = parser.parse_args()
-    cases = []
-    for n_customers in args.sizes:
-        cases.append(measure(n_customers))
-        print(json.dumps(cases[-1]))
-    machine = machine_info()
-    RESULTS_DIR.mkdir(exist_ok=True)
-    (RESULTS_DIR / "build.json").write_text(json.dumps({"machine": machine, "cases": cases}, indent=2) + "\n")
-    (RESULTS_DIR / "build.md").write_text(to_markdown(machine, cases))
+    run_sizes("build", __doc__.splitlines()[0], SIZES, measure, to_markdown)
 
 
 if __name__ == "__main__":

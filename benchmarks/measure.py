@@ -6,10 +6,13 @@ the largest child so far) and so that start-up costs a user pays are included.
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import platform
 import subprocess
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,3 +67,23 @@ def machine_info() -> dict[str, object]:
         "pyarrow": pyarrow.__version__,
         "duckdb": duckdb.__version__,
     }
+
+
+def run_sizes(
+    name: str,
+    description: str,
+    sizes: Sequence[int],
+    measure: Callable[[int], dict[str, object]],
+    to_markdown: Callable[[dict[str, object], list[dict[str, object]]], str],
+) -> None:
+    """Measure every size (--sizes overrides the default), then write results/<name>.{json,md}."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(sizes))
+    cases = []
+    for size in parser.parse_args().sizes:
+        cases.append(measure(size))
+        print(json.dumps(cases[-1]), flush=True)
+    machine = machine_info()
+    RESULTS_DIR.mkdir(exist_ok=True)
+    (RESULTS_DIR / f"{name}.json").write_text(json.dumps({"machine": machine, "cases": cases}, indent=2) + "\n")
+    (RESULTS_DIR / f"{name}.md").write_text(to_markdown(machine, cases))

@@ -12,10 +12,11 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.delivery import DELIVERY_KEYS, observe_file
+from orchestration.findings import findings_check
 from orchestration.project import SETTINGS
 from orchestration.writer import WRITER_POOL, exclusive_writer
 from retention.quality.__main__ import parse_load_time
-from retention.quality.gates import Finding, GateReport
+from retention.quality.gates import GateReport
 from retention.quality.suites import RAW_TABLES
 from retention.refresh import GateFailure, land_delivery
 
@@ -32,56 +33,12 @@ class LandingConfig(dg.Config):
     """ISO-8601 UTC; default: now. The schedule passes its scheduled time."""
 
 
-def findings_table(findings: list[Finding]) -> dg.MetadataValue:
-    """Show the gate's findings as a table in the UI: rule, column, outcome, failing rows, examples."""
-    records = [
-        dg.TableRecord(
-            {
-                "rule": finding.rule,
-                "column": finding.column or "",
-                "level": finding.level,
-                "outcome": finding.outcome,
-                "failing_rows": finding.failing_rows,
-                "examples": ", ".join(finding.examples),
-            }
-        )
-        for finding in findings
-    ]
-    schema = dg.TableSchema(
-        columns=[
-            dg.TableColumn("rule", "string"),
-            dg.TableColumn("column", "string"),
-            dg.TableColumn("level", "string"),
-            dg.TableColumn("outcome", "string"),
-            dg.TableColumn("failing_rows", "int"),
-            dg.TableColumn("examples", "string"),
-        ]
-    )
-    return dg.MetadataValue.table(records, schema)
-
-
-def _docs_link(report: GateReport) -> dict[str, dg.MetadataValue]:
-    return {"data_docs": dg.MetadataValue.url(report.data_docs_index.as_uri())} if report.data_docs_index else {}
-
-
 def gate_results(report: GateReport) -> Iterator[dg.AssetCheckResult]:
     """One blocking check result per raw table; its description lists the blocking findings in full."""
     for table, key in RAW_KEYS.items():
         findings = [finding for finding in report.findings if finding.table == table]
         blocking = [finding for finding in report.blocked if finding.table == table]
-        yield dg.AssetCheckResult(
-            asset_key=key,
-            check_name=GATE_CHECK,
-            passed=not blocking,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description="\n".join(finding.message() for finding in blocking) or None,
-            metadata={
-                "rules": dg.MetadataValue.int(len(findings)),
-                "blocking": dg.MetadataValue.int(len(blocking)),
-                "findings": findings_table(findings),
-                **_docs_link(report),
-            },
-        )
+        yield findings_check(key, GATE_CHECK, findings, blocking, report.data_docs_index)
 
 
 def landed_tables(report: GateReport) -> Iterator[dg.MaterializeResult]:
@@ -100,12 +57,13 @@ def landed_tables(report: GateReport) -> Iterator[dg.MaterializeResult]:
             },
         )
     outcomes = [finding.outcome for finding in report.findings]
+    docs = report.data_docs_index
     yield dg.MaterializeResult(
         asset_key=RESULTS_KEY,
         metadata={
             "dagster/row_count": dg.MetadataValue.int(len(outcomes)),
             **{outcome: dg.MetadataValue.int(outcomes.count(outcome)) for outcome in sorted(set(outcomes))},
-            **_docs_link(report),
+            **({"data_docs": dg.MetadataValue.url(docs.as_uri())} if docs else {}),
         },
     )
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from orchestration.findings import findings_check
 from orchestration.project import SETTINGS
 from retention.quality.mart_checks import run_mart_suites
 from retention.quality.suites import mart_suite_names
@@ -40,16 +41,6 @@ def mart_suites(context: dg.AssetCheckExecutionContext) -> Iterator[dg.AssetChec
         mine = [finding for finding in findings if finding.table == f"marts.{name}"]
         failed = [finding for finding in mine if finding.outcome != "passed"]
         context.log.info(f"mart checks: {name} {len(mine) - len(failed)}/{len(mine)} rules passed")
-        yield dg.AssetCheckResult(
-            asset_key=key,
-            check_name=MART_CHECK,
-            passed=not failed,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description="\n".join(finding.message() for finding in failed) or None,
-            metadata={
-                "rules": dg.MetadataValue.int(len(mine)),
-                "failed": dg.MetadataValue.int(len(failed)),
-                "rows_checked": dg.MetadataValue.int(mine[0].total_rows if mine else 0),
-                "data_docs": dg.MetadataValue.url(docs.as_uri()),
-            },
+        yield findings_check(
+            key, MART_CHECK, mine, failed, docs, rows_checked=dg.MetadataValue.int(mine[0].total_rows if mine else 0)
         )

@@ -1,4 +1,4 @@
-"""Print where the published warehouse is, what it holds and how to query it, after a refresh.
+"""Print where the published warehouse is, what it holds and how to query it, after `make run`.
 
 Why a module and not an echo: the row counts and version read back from the published file prove
 to a new user that the refresh produced data, not just exit code 0.
@@ -6,12 +6,9 @@ to a new user that the refresh produced data, not just exit code 0.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import duckdb
-
-from retention.layout import WarehouseLayout
 
 
 def mart_row_counts(path: Path) -> tuple[str, str, dict[str, int]]:
@@ -33,13 +30,3 @@ def print_summary(path: Path) -> None:
         f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{path}', read_only=True)"
         ".sql('select * from marts.at_risk_customers limit 5'))\""
     )
-
-
-def main() -> None:
-    """Print the summary of the warehouse published under RETENTION_HOME."""
-    print_summary(WarehouseLayout.from_env().serving_file)
-
-
-if __name__ == "__main__":
-    main()
-    sys.exit(0)

@@ -184,10 +184,11 @@ def test_a_busy_warehouse_is_retried_not_failed(
 
 
 def test_a_bad_delivery_fails_its_gate_and_leaves_the_published_version_byte_identical(
-    orch: SimpleNamespace, first_refresh: dg.ExecuteInProcessResult, tmp_path: Path
+    orch: SimpleNamespace, first_refresh: dg.ExecuteInProcessResult, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
     """A delivery without the orders' status column stops at the gate: nothing downstream runs, nothing
-    published changes, and the failure summary names the asset, the check and the rule."""
+    published changes, the failure summary names the asset, the check and the rule, and the README's
+    command (`python -m orchestration`) exits 2."""
     before = published_digests(orch.layout, with_landing=True)
     raw = copy_raw(SAMPLE_DIR, tmp_path / "raw")
     with (raw / "raw_orders.csv").open(newline="", encoding="utf-8") as handle:
@@ -209,6 +210,12 @@ def test_a_bad_delivery_fails_its_gate_and_leaves_the_published_version_byte_ide
     assert "# Refresh failed: step `landed_delivery`" in summary
     assert f"- raw/raw_orders · quality_gate: {raw / 'raw_orders.csv'}: column(s) status missing" in summary
     assert f"published version unchanged: {current_version(orch.layout.serving_dir)}" in summary
+    from orchestration.__main__ import main as run_cli
+
+    capsys.readouterr()
+    assert run_cli(["--raw-dir", str(raw), "--load-time", LOAD_TIME]) == 2
+    assert "REFRESH FAILED" in capsys.readouterr().out
+    assert published_digests(orch.layout, with_landing=True) == before
 
 
 def test_a_refresh_killed_during_dbt_build_leaves_the_published_version_and_the_next_one_succeeds(
@@ -258,16 +265,23 @@ def _start_readers(orch: SimpleNamespace, folder: Path) -> list[tuple[subprocess
 
 
 def test_readers_never_fail_nor_see_a_mix_while_refreshes_publish(
-    orch: SimpleNamespace, delivery_b: Path, tmp_path: Path
+    orch: SimpleNamespace, delivery_b: Path, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    """Readers in other processes query the served file throughout a full refresh and 20 more publishes of
-    two different builds: no reader error, every read consistent, no publish disturbed by a reader."""
+    """Readers in other processes query the served file throughout a full refresh (the README's command,
+    in-process) and 20 more publishes of two different builds: no reader error, every read consistent,
+    no publish disturbed by a reader."""
+    from orchestration.__main__ import main as run_cli
+
     assert served_count(orch, "fct_orders") == 30_577 + EXTRA_ORDERS  # B is current (previous test)
     b_build = shutil.copy(orch.layout.build_file, tmp_path / "b.duckdb")
     readers = _start_readers(orch, tmp_path)
     published = {version.version_id: version.row_counts for version in list_versions(orch.layout.serving_dir)}
-    result = refresh(orch)
-    assert result.success
+    capsys.readouterr()
+    assert run_cli(["--load-time", LOAD_TIME]) == 0
+    printed = capsys.readouterr().out
+    assert f"Published warehouse: {orch.layout.serving_file}" in printed
+    assert f"version {current_version(orch.layout.serving_dir)}, as_of_date 2024-12-31" in printed
+    assert "marts.fct_orders" in printed and "30,577 rows" in printed
     published.update({version.version_id: version.row_counts for version in list_versions(orch.layout.serving_dir)})
     a_build = shutil.copy(orch.layout.build_file, tmp_path / "a.duckdb")
     for build in [a_build, b_build] * 10:
