@@ -1,8 +1,9 @@
 """The dbt project as Dagster assets: every model and seed an asset, every dbt test an asset check.
 
-Why `dbt build` runs into a fresh build file: the build file is scratch (BI tools read the
+Why a full build starts from a fresh build file: the build file is scratch (BI tools read the
 serving folder), so a build killed half-way leaves nothing a later build must repair, and models
-renamed or removed since the last build cannot linger. Events are collected while dbt streams
+renamed or removed since the last build cannot linger. A subset (a few models materialized from
+the UI) builds in place, over the tables of the last full build it depends on. Events are collected while dbt streams
 them (each finished model is reported at once for the progress display) and yielded after the
 build, once the row counts of the built tables can be read without a second DuckDB writer.
 """
@@ -75,7 +76,8 @@ def _with_row_count(event: Any, relations: dict[str, tuple[str, str]], counts: d
     """Add `dagster/row_count` to the event when it materialized a table."""
     if not isinstance(event, dg.Output):
         return event
-    relation = relations.get(event.metadata.get("unique_id").value if "unique_id" in event.metadata else None)
+    unique_id = event.metadata.get("unique_id")
+    relation = relations.get(getattr(unique_id, "value", unique_id))
     if relation not in counts:
         return event
     return event.with_metadata({**event.metadata, "dagster/row_count": dg.MetadataValue.int(counts[relation])})
@@ -99,22 +101,23 @@ def _progress(context: dg.AssetExecutionContext, event: Any, done: int, total: i
     pool=WRITER_POOL,
 )
 def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    """`dbt build` (models, seeds, data and unit tests) of the landed delivery into a fresh build file."""
+    """`dbt build` (models, seeds, data and unit tests) of the landed delivery into the build file."""
     build_file = SETTINGS.layout.build_file
     with exclusive_writer(SETTINGS):
         build_file.parent.mkdir(parents=True, exist_ok=True)
-        for path in (build_file, build_file.with_name(build_file.name + ".wal")):
-            path.unlink(missing_ok=True)
+        if not context.is_subset:
+            for path in (build_file, build_file.with_name(build_file.name + ".wal")):
+                path.unlink(missing_ok=True)
         invocation = dbt.cli(["build"], context=context, raise_on_error=False)
         events, done, total = [], 0, len(context.selected_asset_keys)
         for event in invocation.stream():
             done = _progress(context, event, done, total)
             events.append(event)
-        log = invocation.target_path / "dbt.log"
-        if not invocation.is_successful() and log.exists() and LOCKED_FILE_MESSAGE in log.read_text():
+        logs = "".join(path.read_text() for path in invocation.target_path.glob("dbt.log*"))
+        if not invocation.is_successful() and LOCKED_FILE_MESSAGE in logs:
             raise busy_retry(SETTINGS)
-    relations = _relations()
-    counts = _row_counts(set(relations.values())) if build_file.exists() else {}
+        relations = _relations()
+        counts = _row_counts(set(relations.values())) if build_file.exists() else {}
     yield from (_with_row_count(event, relations, counts) for event in events)
     if not invocation.is_successful():
         raise dg.Failure(description=f"dbt build failed:\n{_dbt_failures(invocation)}")

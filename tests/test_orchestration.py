@@ -9,6 +9,7 @@ refreshes publish — and each asserts what its step must leave behind.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
 import shutil
@@ -84,6 +85,12 @@ def delivery_b(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with (raw / "raw_orders.csv").open("a", newline="", encoding="utf-8") as handle:
         csv.writer(handle, lineterminator="\n").writerows(extra)
     return raw
+
+
+def failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
+    """`asset:check` of every check that failed in the run."""
+    evaluations = result.get_asset_check_evaluations()
+    return [check.asset_check_key.to_user_string() for check in evaluations if not check.passed]
 
 
 def served_count(orch: SimpleNamespace, table: str) -> int:
@@ -198,12 +205,7 @@ def test_a_bad_delivery_fails_its_gate_and_leaves_the_published_version_byte_ide
         csv.writer(handle, lineterminator="\n").writerows(row[:position] + row[position + 1 :] for row in rows)
     result = refresh(orch, raw)
     assert not result.success
-    failed = [
-        evaluation.asset_check_key.to_user_string()
-        for evaluation in result.get_asset_check_evaluations()
-        if not evaluation.passed
-    ]
-    assert failed == ["raw/raw_orders:quality_gate"]
+    assert failed_checks(result) == ["raw/raw_orders:quality_gate"]
     assert result.get_asset_materialization_events() == []
     assert published_digests(orch.layout, with_landing=True) == before
     summary = (orch.layout.state_dir / "last_failure.md").read_text()
@@ -216,6 +218,34 @@ def test_a_bad_delivery_fails_its_gate_and_leaves_the_published_version_byte_ide
     assert run_cli(["--raw-dir", str(raw), "--load-time", LOAD_TIME]) == 2
     assert "REFRESH FAILED" in capsys.readouterr().out
     assert published_digests(orch.layout, with_landing=True) == before
+
+
+def test_a_failing_mart_suite_blocks_the_publish(
+    orch: SimpleNamespace, first_refresh: dg.ExecuteInProcessResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mart failing its GX suite is never published: the marts are rebuilt (a subset run over the last
+    full build), the blocking check fails, serving/warehouse does not run and the summary names the check."""
+    from orchestration import mart_checks
+    from retention.quality.mart_checks import run_mart_suites
+
+    def with_a_broken_identity(*args: object) -> list:
+        findings = run_mart_suites(*args)
+        broken = next(i for i, finding in enumerate(findings) if finding.table == "marts.retention_monthly")
+        findings[broken] = dataclasses.replace(findings[broken], outcome="blocked", failing_rows=1)
+        return findings
+
+    monkeypatch.setattr(mart_checks, "run_mart_suites", with_a_broken_identity)
+    before = published_digests(orch.layout)
+    marts = [key for key in orch.defs.resolve_asset_graph().materializable_asset_keys if key.path[0] == "marts"]
+    result = refresh(orch, asset_selection=[*marts, dg.AssetKey(["serving", "warehouse"])])
+    assert not result.success
+    assert failed_checks(result) == ["marts/retention_monthly:gx_mart_suite"]
+    materialized = {event.asset_key for event in result.get_asset_materialization_events()}
+    assert materialized == set(marts)
+    assert published_digests(orch.layout) == before
+    summary = (orch.layout.state_dir / "last_failure.md").read_text()
+    assert "# Refresh failed: step `mart_suites`" in summary
+    assert "- marts/retention_monthly · gx_mart_suite: " in summary
 
 
 def test_a_refresh_killed_during_dbt_build_leaves_the_published_version_and_the_next_one_succeeds(
