@@ -41,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     run_config["loggers"] = {"console": {"config": {"log_level": "INFO"}}}
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     SETTINGS.layout.state_dir.mkdir(parents=True, exist_ok=True)
+    failure_path = SETTINGS.layout.state_dir / FAILURE_FILE
+    failure_path.unlink(missing_ok=True)  # what is there after the run is this run's failure
     log_path = SETTINGS.layout.state_dir / REFRESH_LOG
     print(f"Refreshing (dbt's output: {log_path}) ...", flush=True)
     with log_path.open("w") as log, contextlib.redirect_stdout(log):
@@ -50,8 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     if result.success:
         print_summary(SETTINGS.layout.serving_file)
         return 0
-    print(f"\nREFRESH FAILED; summary in {SETTINGS.layout.state_dir / FAILURE_FILE}:\n")
-    print((SETTINGS.layout.state_dir / FAILURE_FILE).read_text())
+    if failure_path.exists():
+        print(f"\nREFRESH FAILED; summary in {failure_path}:\n\n{failure_path.read_text()}")
+    else:
+        print(f"\nREFRESH FAILED before any step ran; see the log above and {log_path}")
     failed = [check for check in result.get_asset_check_evaluations() if not check.passed]
     return 2 if any(check.asset_key.to_user_string().startswith(RAW_PREFIX) for check in failed) else 1
 
