@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import os
 import sys
+import warnings
 
 RAW_PREFIX = "raw/"
 REFRESH_LOG = "last_refresh.log"
@@ -32,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import dagster as dg
 
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)  # Dagster's own API notes, not the user's concern
     from orchestration.definitions import defs
     from orchestration.failure import FAILURE_FILE
     from orchestration.jobs import REFRESH_JOB, landing_run_config

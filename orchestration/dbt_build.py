@@ -72,22 +72,29 @@ def _relations() -> dict[str, tuple[str, str]]:
     }
 
 
+def _relation(event: dg.Output, relations: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+    """Find the (schema, table) an Output of the dbt build materialized, from its unique_id."""
+    unique_id = event.metadata.get("unique_id")
+    return relations.get(getattr(unique_id, "value", unique_id))
+
+
 def _with_row_count(event: Any, relations: dict[str, tuple[str, str]], counts: dict) -> Any:
     """Add `dagster/row_count` to the event when it materialized a table."""
     if not isinstance(event, dg.Output):
         return event
-    unique_id = event.metadata.get("unique_id")
-    relation = relations.get(getattr(unique_id, "value", unique_id))
+    relation = _relation(event, relations)
     if relation not in counts:
         return event
     return event.with_metadata({**event.metadata, "dagster/row_count": dg.MetadataValue.int(counts[relation])})
 
 
-def _progress(context: dg.AssetExecutionContext, event: Any, done: int, total: int) -> int:
-    """Log each built model ("dbt 12/61: marts.fct_orders") and each failing test; return models done."""
+def _progress(
+    context: dg.AssetExecutionContext, event: Any, relations: dict[str, tuple[str, str]], done: int, total: int
+) -> int:
+    """Log each built model ("dbt 12/61: marts.fct_orders built") and each failing test; return models done."""
     if isinstance(event, dg.Output):
         done += 1
-        context.log.info(f"dbt {done}/{total}: {'.'.join(event.output_name.split('__')[-2:])} built")
+        context.log.info(f"dbt {done}/{total}: {'.'.join(_relation(event, relations) or (event.output_name,))} built")
     elif isinstance(event, dg.AssetCheckResult) and not event.passed:
         context.log.warning(f"dbt test failed: {event.asset_key.to_user_string()} {event.check_name}")
     return done
@@ -108,15 +115,15 @@ def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterato
         if not context.is_subset:
             for path in (build_file, build_file.with_name(build_file.name + ".wal")):
                 path.unlink(missing_ok=True)
+        relations = _relations()
         invocation = dbt.cli(["build"], context=context, raise_on_error=False)
         events, done, total = [], 0, len(context.selected_asset_keys)
         for event in invocation.stream():
-            done = _progress(context, event, done, total)
+            done = _progress(context, event, relations, done, total)
             events.append(event)
         logs = "".join(path.read_text() for path in invocation.target_path.glob("dbt.log*"))
         if not invocation.is_successful() and LOCKED_FILE_MESSAGE in logs:
             raise busy_retry(SETTINGS)
-        relations = _relations()
         counts = _row_counts(set(relations.values())) if build_file.exists() else {}
     yield from (_with_row_count(event, relations, counts) for event in events)
     if not invocation.is_successful():

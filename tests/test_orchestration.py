@@ -417,6 +417,8 @@ def test_dagster_dev_serves_the_asset_graph_with_its_checks_on_localhost(orch: S
     dagster_home = tmp_path / "dagster_home"
     dagster_home.mkdir()
     shutil.copy(REPO_ROOT / "orchestration" / "dagster.yaml", dagster_home)
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        assert (instance.run_retries_enabled, instance.run_monitoring_enabled) == (True, True)
     port = _free_port()
     server = subprocess.Popen(
         [str(BIN / "dagster"), "dev", "-h", "127.0.0.1", "-p", str(port), "-m", "orchestration.definitions"],
