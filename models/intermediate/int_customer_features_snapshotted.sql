@@ -181,6 +181,7 @@ answers_ranked as (
         responses.survey_type,
         responses.score,
         responses.nps_category,
+        responses.is_csat_low,
         responses.responded_date,
         row_number() over (
             partition by windows.snapshot_date, responses.customer_id, responses.survey_type
@@ -203,7 +204,7 @@ latest_answers as (
         max(case when survey_type = 'nps' and nps_category = 'detractor' then 1 else 0 end) as is_nps_detractor,
         max(case when survey_type = 'csat' then score end) as latest_csat_score,
         max(case when survey_type = 'csat' then responded_date end) as latest_csat_date,
-        max(case when survey_type = 'csat' and score <= 2 then 1 else 0 end) as is_csat_low
+        max(case when is_csat_low then 1 else 0 end) as is_csat_low
 
     from answers_ranked
     where recency_rank = 1

@@ -1,6 +1,7 @@
 {#
     Survey responses given on or before as_of_date, classified: NPS answers into promoter
-    (9-10), passive (7-8) and detractor (0-6); CSAT answers satisfied when the score is 4 or 5.
+    (9-10), passive (7-8) and detractor (0-6); CSAT answers satisfied when the score is 4 or 5,
+    low (a complaint to follow up) when it is 1 or 2.
 #}
 with
 
@@ -35,6 +36,9 @@ final as (
         case
             when responses.survey_type = 'csat' then responses.score >= 4
         end as is_csat_satisfied,
+        case
+            when responses.survey_type = 'csat' then responses.score <= 2
+        end as is_csat_low,
         responses.comment_text,
         responses.comment_text is not null as has_comment
 

@@ -86,7 +86,7 @@ survey_items as (
         responses.responded_date >= window_start.start_date
         and (
             responses.nps_category = 'detractor'
-            or (responses.survey_type = 'csat' and responses.score <= 2)
+            or responses.is_csat_low
         )
 
 ),
