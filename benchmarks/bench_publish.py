@@ -23,7 +23,7 @@ SIZES = (100_000, 1_000_000)
 SEED = 42
 PUBLISH = (
     "import sys; from datetime import datetime; from pathlib import Path; from retention.publishing import publish; "
-    "publish(Path(sys.argv[1]), Path(sys.argv[2]), published_at=datetime(2025, 1, 1, 6), "
+    "publish(Path(sys.argv[1]), Path(sys.argv[2]), published_at=datetime(2025, 1, 1, 6), run_id=None, "
     "load_time=datetime(2025, 1, 1, 6))"
 )
 READ = (

@@ -55,11 +55,25 @@
 
 {#
     The gates' output next to a validated delivery (retention/quality): quality/data_quality_results
-    and quality/quarantine_<table>, landed in schema `quality`. A plain `dbt build` on raw files has
-    no gate output: the tables are then created empty, so the data_quality_report says so.
+    and quality/quarantine_<table>, landed in schema `quality`, and the load manifest load.json
+    (retention/refresh.py: the run that landed the delivery, its fingerprint and load time) as
+    quality.load_manifest, the build file's proof of whose delivery it holds, which the publish
+    checks. A plain `dbt build` on raw files has no gate output: the tables are then created empty,
+    so the data_quality_report says so and such a build can only be published without an owner.
 #}
 {% macro _quality_statements(raw_dir) -%}
     {%- set statements = ['create schema if not exists quality'] -%}
+    {%- set load_file = raw_dir ~ '/load.json' -%}
+    {%- set load_columns = "{'run_id': 'varchar', 'delivery_fingerprint': 'varchar', 'raw_dir': 'varchar', "
+        ~ "'load_time': 'varchar'}" -%}
+    {%- if _file_exists(load_file) -%}
+        {%- do statements.append("create or replace table quality.load_manifest as select * from read_json('"
+            ~ load_file ~ "', columns = " ~ load_columns ~ ")") -%}
+    {%- else -%}
+        {%- do statements.append("create or replace table quality.load_manifest as select * from "
+            ~ "(select null::varchar as run_id, null::varchar as delivery_fingerprint, null::varchar as raw_dir, "
+            ~ "null::varchar as load_time) where false") -%}
+    {%- endif -%}
     {%- set results_file = raw_dir ~ '/quality/data_quality_results.parquet' -%}
     {%- if _file_exists(results_file) -%}
         {%- do statements.append("create or replace table quality.data_quality_results as select * from read_parquet('"

@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     from orchestration.definitions import defs
     from orchestration.failure import FAILURE_FILE
     from orchestration.jobs import REFRESH_JOB, landing_run_config
+    from orchestration.serving import SERVING_KEY
+    from retention.publishing import current_version
     from retention.summary import print_summary
 
     run_config = landing_run_config(args.raw_dir, args.load_time)
@@ -52,7 +54,14 @@ def main(argv: list[str] | None = None) -> int:
             run_config=run_config, instance=instance, raise_on_error=False
         )
     if result.success:
-        print_summary(SETTINGS.layout.serving_file)
+        (published,) = [
+            event.step_materialization_data.materialization
+            for event in result.get_asset_materialization_events()
+            if event.asset_key == SERVING_KEY
+        ]
+        meta = {name: getattr(value, "value", value) for name, value in published.metadata.items()}
+        current = current_version(SETTINGS.layout.serving_dir)
+        print_summary(SETTINGS.layout.serving_file, meta["version_id"], meta["as_of_date"], meta["row_counts"], current)
         return 0
     if failure_path.exists():
         print(f"\nREFRESH FAILED; summary in {failure_path}:\n\n{failure_path.read_text()}")

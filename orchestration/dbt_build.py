@@ -17,7 +17,7 @@ import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration.project import SETTINGS, retention_project
-from orchestration.writer import WRITER_POOL, busy_retry, exclusive_writer
+from orchestration.writer import WarehouseWriter, busy_retry
 
 LOCKED_FILE_MESSAGE = "Could not set lock on file"
 """DuckDB's error when another process holds the build file: transient, so the step is retried."""
@@ -105,12 +105,11 @@ def _progress(
     project=retention_project,
     dagster_dbt_translator=TRANSLATOR,
     name="dbt_build",
-    pool=WRITER_POOL,
 )
-def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, writer: WarehouseWriter) -> Iterator[Any]:
     """`dbt build` (models, seeds, data and unit tests) of the landed delivery into the build file."""
     build_file = SETTINGS.layout.build_file
-    with exclusive_writer(SETTINGS):
+    with writer.held(context):
         build_file.parent.mkdir(parents=True, exist_ok=True)
         if not context.is_subset:
             for path in (build_file, build_file.with_name(build_file.name + ".wal")):

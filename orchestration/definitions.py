@@ -18,6 +18,7 @@ from orchestration.mart_checks import mart_suites
 from orchestration.project import retention_project
 from orchestration.serving import published_warehouse
 from orchestration.triggers import daily_refresh, new_delivery
+from orchestration.writer import WarehouseWriter
 
 defs = dg.Definitions(
     assets=[delivered_files, landed_delivery, dbt_build, published_warehouse],
@@ -25,5 +26,5 @@ defs = dg.Definitions(
     jobs=[refresh_job],
     schedules=[daily_refresh],
     sensors=[new_delivery],
-    resources={"dbt": DbtCliResource(project_dir=retention_project)},
+    resources={"dbt": DbtCliResource(project_dir=retention_project), "writer": WarehouseWriter()},
 )

@@ -5,15 +5,15 @@ validated, and the fingerprint (names, sizes, modification times) is both the ob
 data version and what the new-delivery sensor compares.
 """
 
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
 
 from orchestration.project import SETTINGS
-from retention.quality.raw_files import DeliveryError, describe_raw_file, find_raw_file
+from retention.quality.raw_files import describe_raw_file, find_raw_file
 from retention.quality.suites import RAW_TABLES
+from retention.refresh import delivery_fingerprint
 
 LATEST_COLUMN = {
     "raw_customers": "signup_at",
@@ -23,19 +23,6 @@ LATEST_COLUMN = {
 }
 """The timestamp that says how recent each delivered table is."""
 DELIVERY_KEYS = {table: dg.AssetKey(["delivery", table]) for table in RAW_TABLES}
-
-
-def delivery_fingerprint(raw_dir: Path) -> str | None:
-    """Digest the delivered files' names, sizes and modification times; None until all four exist."""
-    digest = hashlib.sha256()
-    for table in RAW_TABLES:
-        try:
-            path = find_raw_file(raw_dir, table)
-        except DeliveryError:
-            return None
-        stat = path.stat()
-        digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
-    return digest.hexdigest()[:16]
 
 
 def observe_file(raw_dir: Path, table: str) -> dict[str, dg.MetadataValue]:

@@ -25,6 +25,8 @@ refresh_job = dg.define_asset_job(
     tags={
         WRITER_TAG: "warehouse",
         "dagster/max_retries": "2",
+        # A retried run starts again at landing: its build must be of a delivery it landed itself.
+        "dagster/retry_strategy": "ALL_STEPS",
         "dagster/retry_on_asset_or_op_failure": "false",
     },
 )

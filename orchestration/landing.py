@@ -14,7 +14,8 @@ import dagster as dg
 from orchestration.delivery import DELIVERY_KEYS, observe_file
 from orchestration.findings import findings_check
 from orchestration.project import SETTINGS
-from orchestration.writer import WRITER_POOL, exclusive_writer
+from orchestration.writer import WarehouseWriter
+from retention.publishing import remove_leftovers
 from retention.quality.__main__ import parse_load_time
 from retention.quality.gates import GateReport
 from retention.quality.suites import RAW_TABLES
@@ -99,21 +100,24 @@ def landed_tables(report: GateReport) -> Iterator[dg.MaterializeResult]:
         )
         for table, key in RAW_KEYS.items()
     ],
-    pool=WRITER_POOL,
 )
-def landed_delivery(context: dg.AssetExecutionContext, config: LandingConfig) -> Iterator[object]:
-    """Observe the delivery, run the gates, and land it only when no table-level rule fails."""
+def landed_delivery(
+    context: dg.AssetExecutionContext, config: LandingConfig, writer: WarehouseWriter
+) -> Iterator[object]:
+    """Observe the delivery, take the warehouse for this run, run the gates, land it only when nothing blocks."""
     raw_dir = Path(config.raw_dir).resolve()
     for table, key in DELIVERY_KEYS.items():
         context.log_event(dg.AssetObservation(asset_key=key, metadata=observe_file(raw_dir, table)))
+    writer.claim(context)
+    for leftover in remove_leftovers(SETTINGS.layout.serving_dir):
+        context.log.info(f"publish: removed {leftover}, left by a publish that was killed half-way")
     context.log.info(f"gates: validating the delivery in {raw_dir}")
-    with exclusive_writer(SETTINGS):
-        try:
-            report = land_delivery(raw_dir, parse_load_time(config.load_time), SETTINGS.layout)
-        except GateFailure as failure:
-            context.log.error(f"gates: delivery blocked, nothing landed:\n{failure}")
-            yield from gate_results(failure.report)
-            return
+    try:
+        report = land_delivery(raw_dir, parse_load_time(config.load_time), SETTINGS.layout, context.run.run_id)
+    except GateFailure as failure:
+        context.log.error(f"gates: delivery blocked, nothing landed:\n{failure}")
+        yield from gate_results(failure.report)
+        return
     for table, result in report.tables.items():
         context.log.info(
             f"gates: {table} {len(result.good_rows):,} rows landed, {len(result.quarantined):,} quarantined"

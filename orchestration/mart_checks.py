@@ -11,6 +11,7 @@ import dagster as dg
 
 from orchestration.findings import findings_check
 from orchestration.project import SETTINGS
+from orchestration.writer import WarehouseWriter
 from retention.quality.mart_checks import run_mart_suites
 from retention.quality.suites import mart_suite_names
 
@@ -30,12 +31,13 @@ CHECKED_MARTS = {name: dg.AssetKey(["marts", name]) for name in mart_suite_names
         for name, key in CHECKED_MARTS.items()
     ],
 )
-def mart_suites(context: dg.AssetCheckExecutionContext) -> Iterator[dg.AssetCheckResult]:
-    """Validate every mart suite against the build file (read-only); one result per mart."""
+def mart_suites(context: dg.AssetCheckExecutionContext, writer: WarehouseWriter) -> Iterator[dg.AssetCheckResult]:
+    """Validate every mart suite against the build file (read-only, under the run's lease); one result per mart."""
     from retention.quality.gx_runner import GxValidator
 
     validator = GxValidator(SETTINGS.layout.gx_dir)
-    findings = run_mart_suites(SETTINGS.layout.build_file, validator)
+    with writer.held(context):
+        findings = run_mart_suites(SETTINGS.layout.build_file, validator)
     docs = validator.build_docs()
     for name, key in CHECKED_MARTS.items():
         mine = [finding for finding in findings if finding.table == f"marts.{name}"]

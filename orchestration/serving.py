@@ -14,9 +14,9 @@ import duckdb
 
 from orchestration.dbt_build import TRANSLATOR
 from orchestration.project import SETTINGS, retention_project
-from orchestration.writer import WRITER_POOL, exclusive_writer
-from retention.publishing import PublishedVersion, publish
-from retention.refresh import landed_load, record_load
+from orchestration.writer import WarehouseWriter
+from retention.publishing import BuildNotOwned, PublishedVersion, publish
+from retention.refresh import record_load
 
 SERVING_KEY = dg.AssetKey(["serving", "warehouse"])
 DATA_DOCS_INDEX = "gx/uncommitted/data_docs/local_site/index.html"
@@ -48,6 +48,9 @@ def version_metadata(version: PublishedVersion) -> dict[str, dg.MetadataValue]:
         "version_dir": dg.MetadataValue.path(str(version.directory)),
         "as_of_date": dg.MetadataValue.text(version.manifest["as_of_date"]),
         "load_time": dg.MetadataValue.text(version.manifest["load_time"]),
+        "run_id": dg.MetadataValue.text(version.manifest["run_id"]),
+        "delivery_fingerprint": dg.MetadataValue.text(str(version.manifest["delivery_fingerprint"])),
+        "row_counts": dg.MetadataValue.json(version.row_counts),
         "dagster/row_count": dg.MetadataValue.int(sum(version.row_counts.values())),
         "rows_per_mart": dg.MetadataValue.md(f"| mart | rows |\n| --- | ---: |\n{rows}"),
         "clv_fits": dg.MetadataValue.json(
@@ -63,20 +66,29 @@ def version_metadata(version: PublishedVersion) -> dict[str, dg.MetadataValue]:
     deps=mart_keys(),
     group_name="serving",
     kinds={"duckdb", "parquet"},
-    pool=WRITER_POOL,
     description="The published marts BI tools read: serving/retention.duckdb (read-only) and Parquet per version.",
 )
-def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    """Publish the build's marts as a new version, switch readers to it atomically, record the load."""
-    with exclusive_writer(SETTINGS):
-        version = publish(
-            SETTINGS.layout.build_file,
-            SETTINGS.layout.serving_dir,
-            published_at=datetime.now(UTC).replace(tzinfo=None),
-            load_time=datetime.fromisoformat(landed_load(SETTINGS.layout)["load_time"]),
-            run_id=context.run.run_id,
-            keep=SETTINGS.keep_versions,
-        )
-        record_load(SETTINGS.layout)
-    context.log.info(f"published version {version.version_id} to {SETTINGS.layout.serving_file}")
+def published_warehouse(context: dg.AssetExecutionContext, writer: WarehouseWriter) -> dg.MaterializeResult:
+    """Publish this run's build as a new version, switch readers to it atomically, record the load.
+
+    Only the build of the delivery this run landed is published (checked against the build file's
+    own load manifest); anything else fails the step and leaves the served version as it was.
+    """
+    with writer.held(context):
+        try:
+            version = publish(
+                SETTINGS.layout.build_file,
+                SETTINGS.layout.serving_dir,
+                published_at=datetime.now(UTC).replace(tzinfo=None),
+                run_id=context.run.run_id,
+                keep=SETTINGS.keep_versions,
+            )
+        except BuildNotOwned as not_owned:
+            raise dg.Failure(description=str(not_owned)) from not_owned
+        record_load(SETTINGS.layout, context.run.run_id)
+    writer.release()
+    context.log.info(
+        f"published version {version.version_id} (delivery {version.manifest['delivery_fingerprint']}, "
+        f"as_of_date {version.manifest['as_of_date']}) to {SETTINGS.layout.serving_file}"
+    )
     return dg.MaterializeResult(metadata=version_metadata(version))

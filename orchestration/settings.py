@@ -27,14 +27,17 @@ class OrchestrationSettings:
     keep_versions: int = DEFAULT_KEEP_VERSIONS
     busy_retry_seconds: float = 60.0
     busy_retries: int = 5
+    writer_wait_seconds: float = 3600.0
+    """How long a refresh waits for another one to finish before its step is retried (RETENTION_WRITER_WAIT_SECONDS)."""
 
     @classmethod
     def from_env(cls) -> OrchestrationSettings:
-        """Read RETENTION_HOME, _RAW_DIR, _REFRESH_CRON, _KEEP_VERSIONS and _BUSY_RETRY_SECONDS."""
+        """Read RETENTION_HOME, _RAW_DIR, _REFRESH_CRON, _KEEP_VERSIONS, _BUSY_RETRY_SECONDS, _WRITER_WAIT_SECONDS."""
         return cls(
             layout=WarehouseLayout.from_env(),
             raw_dir=Path(os.environ.get("RETENTION_RAW_DIR", DEFAULT_RAW_DIR)).resolve(),
             refresh_cron=os.environ.get("RETENTION_REFRESH_CRON", DEFAULT_REFRESH_CRON),
             keep_versions=int(os.environ.get("RETENTION_KEEP_VERSIONS", DEFAULT_KEEP_VERSIONS)),
             busy_retry_seconds=float(os.environ.get("RETENTION_BUSY_RETRY_SECONDS", 60)),
+            writer_wait_seconds=float(os.environ.get("RETENTION_WRITER_WAIT_SECONDS", 3600)),
         )

@@ -10,9 +10,9 @@ import json
 
 import dagster as dg
 
-from orchestration.delivery import delivery_fingerprint
 from orchestration.jobs import landing_run_config, refresh_job
 from orchestration.project import SETTINGS
+from retention.refresh import delivery_fingerprint
 
 SENSOR_INTERVAL_SECONDS = 60
 

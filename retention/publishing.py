@@ -75,9 +75,8 @@ def current_version(serving_dir: Path) -> str | None:
     return json.loads(path.read_text())["version_id"] if path.exists() else None
 
 
-def _copy_marts(con: duckdb.DuckDBPyConnection, build_file: Path) -> list[str]:
-    """Recreate every mart of the build file (same DDL, so contract NOT NULLs hold) and copy its rows."""
-    con.execute(f"attach '{build_file}' as build (read_only)")
+def _copy_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Recreate every mart of the attached build (same DDL, so contract NOT NULLs hold) and copy its rows."""
     tables = con.execute(
         "select table_name, sql from duckdb_tables() where database_name = 'build' and schema_name = ? order by 1",
         [PUBLISHED_SCHEMA],
@@ -89,29 +88,76 @@ def _copy_marts(con: duckdb.DuckDBPyConnection, build_file: Path) -> list[str]:
     return [table for table, _ in tables]
 
 
+class BuildNotOwned(RuntimeError):
+    """The build file is not the one the publishing refresh landed, built and checked: nothing is published."""
+
+
+def _landed_load(con: duckdb.DuckDBPyConnection, build_file: Path, run_id: str | None) -> dict:
+    """Read whose delivery the attached build holds (quality.load_manifest); with run_id, insist it is that run's.
+
+    Why: a refresh must publish exactly the build it gated, built and checked. The landing macro copies
+    the load manifest into the build in the same dbt run that lands the delivery, so the build file
+    itself says which run's delivery it was built from.
+    """
+    has_manifest = con.execute(
+        "select count(*) from duckdb_tables() where database_name = 'build' and schema_name = 'quality' "
+        "and table_name = 'load_manifest'"
+    ).fetchone()[0]
+    rows = (
+        con.execute("select run_id, delivery_fingerprint, load_time from build.quality.load_manifest").fetchall()
+        if has_manifest
+        else []
+    )
+    landed = dict(zip(("run_id", "delivery_fingerprint", "load_time"), rows[0], strict=True)) if len(rows) == 1 else {}
+    if run_id is not None and landed.get("run_id") != run_id:
+        found = (
+            f"the delivery {landed.get('delivery_fingerprint')} landed by run {landed.get('run_id')}"
+            if landed
+            else "no landed delivery of any refresh (a plain dbt build)"
+        )
+        raise BuildNotOwned(
+            f"refusing to publish {build_file}: it holds {found}, not the delivery run {run_id} gated, built "
+            "and checked (another refresh rebuilt it in between). Nothing was published; the served version is "
+            "unchanged. Run the refresh again."
+        )
+    return landed
+
+
 def _write_meta(con: duckdb.DuckDBPyConnection, manifest: dict) -> None:
     """Write the meta schema: which version this file is, and how many rows each table must have."""
     con.execute("create schema meta")
     con.execute(
         "create table meta.publication as select ?::varchar as version_id, ?::timestamp as published_at, "
-        "?::date as as_of_date, ?::timestamp as load_time, ?::varchar as run_id",
+        "?::date as as_of_date, ?::timestamp as load_time, ?::varchar as run_id, ?::varchar as delivery_fingerprint",
         [
             manifest["version_id"],
             manifest["published_at"],
             manifest["as_of_date"],
             manifest["load_time"],
             manifest["run_id"],
+            manifest["delivery_fingerprint"],
         ],
     )
     con.execute("create table meta.published_tables (table_name varchar not null, row_count bigint not null)")
     con.executemany("insert into meta.published_tables values (?, ?)", list(manifest["row_counts"].items()))
 
 
-def _write_version(build_file: Path, directory: Path, manifest: dict) -> dict:
-    """Write the version's DuckDB file, Parquet copies and manifest into directory; return the manifest."""
+def _write_version(build_file: Path, directory: Path, manifest: dict, load_time: datetime | None) -> dict:
+    """Write the version's DuckDB file, Parquet copies and manifest into directory; return the manifest.
+
+    Raises BuildNotOwned when manifest["run_id"] is set and the build is not that run's.
+    """
     (directory / "parquet").mkdir(parents=True)
     with duckdb.connect(str(directory / WAREHOUSE_FILE)) as con:
-        tables = _copy_marts(con, build_file)
+        con.execute(f"attach '{build_file}' as build (read_only)")
+        landed = _landed_load(con, build_file, manifest["run_id"])
+        manifest["run_id"] = manifest["run_id"] or landed.get("run_id")
+        manifest["delivery_fingerprint"] = landed.get("delivery_fingerprint")
+        landed_time = datetime.fromisoformat(landed["load_time"]) if landed.get("load_time") else load_time
+        if landed_time is None:
+            raise ValueError(f"{build_file} records no load time (quality.load_manifest): pass load_time")
+        manifest["load_time"] = landed_time.isoformat()
+        tables = _copy_marts(con)
         manifest["as_of_date"] = str(
             con.execute("select as_of_date from build.intermediate.int_parameters_resolved").fetchone()[0]
         )
@@ -151,6 +197,20 @@ def switch_to(serving_dir: Path, version_id: str) -> PublishedVersion:
     return PublishedVersion(version_id, directory, manifest)
 
 
+def remove_leftovers(serving_dir: Path) -> list[Path]:
+    """Delete what a publish killed half-way left behind (hidden temp version folders and files); return them.
+
+    Only a process holding the writer lease may call it: another publisher's temp folder is in use.
+    """
+    leftovers = [*_versions_dir(serving_dir).glob(".*.tmp"), *serving_dir.glob(".*.tmp")]
+    for leftover in leftovers:
+        if leftover.is_dir():
+            shutil.rmtree(leftover)
+        else:
+            leftover.unlink()
+    return leftovers
+
+
 def prune(serving_dir: Path, keep: int) -> list[str]:
     """Delete all but the newest `keep` versions, never the current one; return the deleted ids.
 
@@ -169,29 +229,35 @@ def publish(
     serving_dir: Path,
     *,
     published_at: datetime,
-    load_time: datetime,
-    run_id: str | None = None,
+    run_id: str | None,
+    load_time: datetime | None = None,
     keep: int = DEFAULT_KEEP_VERSIONS,
 ) -> PublishedVersion:
     """Publish the marts of a checked build as a new version and make it current.
 
-    The build file is only read. A publish that dies half-way leaves a hidden temp folder (cleaned
-    up by the next publish) and the previous version still current.
+    run_id is the refresh publishing: the build must hold the delivery that run landed (its
+    quality.load_manifest), else BuildNotOwned and nothing changes; None publishes the build as it is
+    (benchmarks and tests of publishing itself). The load time and delivery fingerprint come from the
+    build's load manifest; load_time is used only for a build without one (a plain dbt build).
+    The build file is only read. A publish that dies half-way leaves a hidden temp folder (removed
+    by the next refresh or publish) and the previous version still current.
     """
     versions_dir = _versions_dir(serving_dir)
     versions_dir.mkdir(parents=True, exist_ok=True)
-    for leftover in versions_dir.glob(".*.tmp"):
-        shutil.rmtree(leftover)
+    remove_leftovers(serving_dir)
     version_id = published_at.strftime("%Y%m%dT%H%M%S.%fZ")
     temp = versions_dir / f".{version_id}.tmp"
     manifest = {
         "version_id": version_id,
         "published_at": published_at.isoformat(),
-        "load_time": load_time.isoformat(),
         "run_id": run_id,
         "duckdb_file": WAREHOUSE_FILE,
     }
-    _write_version(build_file, temp, manifest)
+    try:
+        _write_version(build_file, temp, manifest, load_time)
+    except BuildNotOwned:
+        shutil.rmtree(temp)
+        raise
     os.rename(temp, versions_dir / version_id)
     published = switch_to(serving_dir, version_id)
     prune(serving_dir, keep)

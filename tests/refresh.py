@@ -8,6 +8,7 @@ tests/test_orchestration.py; these helpers let the quality corpus start from a p
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,12 +31,11 @@ class Refreshed:
 def refresh_without_dagster(raw_dir: Path, load_time: datetime, home: Path) -> Refreshed:
     """Gate, land, build, publish and record raw_dir into home."""
     layout = WarehouseLayout(home)
-    report = land_delivery(raw_dir, load_time, layout)
+    run_id = f"test-{uuid.uuid4()}"
+    report = land_delivery(raw_dir, load_time, layout, run_id)
     run_dbt(["build"], layout.landing_dir, layout.build_file)
-    publish(
-        layout.build_file, layout.serving_dir, published_at=datetime.now(UTC).replace(tzinfo=None), load_time=load_time
-    )
-    record_load(layout)
+    publish(layout.build_file, layout.serving_dir, published_at=datetime.now(UTC).replace(tzinfo=None), run_id=run_id)
+    record_load(layout, run_id)
     return Refreshed(layout, report)
 
 

@@ -165,26 +165,69 @@ def test_the_run_used_the_prepared_manifest_without_reparsing(
     assert "Unable to do partial parsing because profile has changed" in output
 
 
-def test_a_busy_warehouse_is_retried_not_failed(
-    orch: SimpleNamespace, first_refresh: dg.ExecuteInProcessResult
-) -> None:
-    """While another writer holds the lock, the landing step asks to be retried; it succeeds once released."""
-    assert first_refresh.success
+def _refresh_while_held(
+    orch: SimpleNamespace, monkeypatch: pytest.MonkeyPatch, wait_seconds: float, leftover: Path | None = None
+) -> tuple[dg.ExecuteInProcessResult, str, bool]:
+    """Run the landing step while another writer holds the warehouse; the holder lets go when the step has found
+    it busy, and the step goes on only once it has (events, no timers). Returns the result and what the step
+    was told about the holder, and whether leftover still existed while the step waited.
+    """
+    from orchestration import writer
+
+    found_busy, released, told, kept = threading.Event(), threading.Event(), [], []
+    acquire = writer.acquire_lease
+
+    def spied(*args: object, on_busy: object = None, **kwargs: object) -> object:
+        def busy(holder: str) -> None:
+            told.append(holder)
+            kept.append(leftover is not None and leftover.exists())
+            found_busy.set()
+            assert released.wait(timeout=600)
+            if on_busy is not None:
+                on_busy(holder)
+
+        return acquire(*args, on_busy=busy, **kwargs)
+
+    monkeypatch.setattr(writer, "acquire_lease", spied)
+    monkeypatch.setattr(writer, "SETTINGS", dataclasses.replace(orch.settings, writer_wait_seconds=wait_seconds))
     held = threading.Event()
-    release = threading.Event()
 
     def hold() -> None:
-        with warehouse_lock(orch.layout):
+        with warehouse_lock(orch.layout, owner="the other writer"):
             held.set()
-            release.wait(timeout=60)
+            found_busy.wait(timeout=600)
+        released.set()
 
     holder = threading.Thread(target=hold)
     holder.start()
-    held.wait(timeout=10)
-    threading.Timer(2.5, release.set).start()
+    assert held.wait(timeout=600)
     landing = [dg.AssetKey(["raw", table]) for table in RAW_TABLES] + [dg.AssetKey(["quality", "data_quality_results"])]
     result = refresh(orch, asset_selection=landing)
     holder.join()
+    return result, told[0], kept[0]
+
+
+def test_a_busy_warehouse_is_waited_for(
+    orch: SimpleNamespace, first_refresh: dg.ExecuteInProcessResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While another writer holds the warehouse, the landing step waits (saying for whom) and goes on once free;
+    only then does it remove what a publish killed half-way left (the holder's own temp folder while it holds)."""
+    assert first_refresh.success
+    leftover = orch.layout.serving_dir / "versions" / ".20250101T060000.000000Z.tmp"
+    (leftover / "parquet").mkdir(parents=True)
+    result, holder, kept_while_held = _refresh_while_held(orch, monkeypatch, wait_seconds=600, leftover=leftover)
+    assert result.success
+    assert holder.startswith("the other writer (pid ")
+    assert kept_while_held and not leftover.exists()
+    assert [event for event in result.all_events if event.event_type_value == "STEP_UP_FOR_RETRY"] == []
+
+
+def test_a_warehouse_still_busy_after_the_wait_is_retried_not_failed(
+    orch: SimpleNamespace, first_refresh: dg.ExecuteInProcessResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no wait left, the landing step asks to be retried; the retry succeeds once the warehouse is free."""
+    assert first_refresh.success
+    result, _, _ = _refresh_while_held(orch, monkeypatch, wait_seconds=0)
     assert result.success
     retries = [event for event in result.all_events if event.event_type_value == "STEP_UP_FOR_RETRY"]
     assert len(retries) >= 1
@@ -319,7 +362,7 @@ def test_readers_never_fail_nor_see_a_mix_while_refreshes_publish(
             Path(build),
             orch.layout.serving_dir,
             published_at=datetime.now(UTC).replace(tzinfo=None),
-            load_time=datetime(2025, 1, 1, 6, 0),
+            run_id=None,
             keep=orch.settings.keep_versions,
         )
         published[version.version_id] = version.row_counts

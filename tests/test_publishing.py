@@ -21,20 +21,66 @@ from retention.publishing import current_version, list_versions, prune, publish,
 LOAD_TIME = datetime(2025, 1, 1, 6, 0)
 
 
-def make_build(path: Path, customers: int, as_of: str = "2024-12-31") -> Path:
-    """A build file with two marts (customers rows and 2 rows) and the resolved parameters."""
+def make_build(path: Path, customers: int, as_of: str = "2024-12-31", landed_by: str | None = None) -> Path:
+    """A build file with two marts (customers rows and 2 rows), the resolved parameters and, when landed_by
+    names a run, the load manifest the landing macro copies into a refresh's build."""
     with duckdb.connect(str(path)) as con:
-        con.execute("create schema marts; create schema intermediate")
+        con.execute("create schema marts; create schema intermediate; create schema quality")
         con.execute("create table marts.dim_customers (customer_id varchar not null, name varchar)")
         con.execute("insert into marts.dim_customers select 'C' || range, 'n' from range(?)", [customers])
         con.execute("create table marts.retention_monthly as select * from (values (1), (2)) as t(month_number)")
         con.execute(f"create table intermediate.int_parameters_resolved as select date '{as_of}' as as_of_date")
+        if landed_by:
+            con.execute(
+                "create table quality.load_manifest as select ? as run_id, ? as delivery_fingerprint, "
+                "'/data/in' as raw_dir, '2025-01-01T05:00:00' as load_time",
+                [landed_by, f"fp-{landed_by}"],
+            )
     return path
 
 
-def publish_at(build: Path, serving: Path, second: int, keep: int = 5) -> publishing.PublishedVersion:
+def publish_at(
+    build: Path, serving: Path, second: int, keep: int = 5, run_id: str | None = None
+) -> publishing.PublishedVersion:
     """Publish with a fixed clock, so version ids are known and ordered."""
-    return publish(build, serving, published_at=datetime(2025, 1, 1, 6, 0, second), load_time=LOAD_TIME, keep=keep)
+    return publish(
+        build, serving, published_at=datetime(2025, 1, 1, 6, 0, second), run_id=run_id, load_time=LOAD_TIME, keep=keep
+    )
+
+
+def test_a_refresh_publishes_only_the_build_of_the_delivery_it_landed(tmp_path: Path) -> None:
+    """The build file names the run that landed its delivery; a publish by another run (or of a build with no
+    landed delivery) is refused before anything is written, and a publish by the landing run records its
+    delivery fingerprint, run and load time."""
+    serving = tmp_path / "serving"
+    first = publish_at(make_build(tmp_path / "a.duckdb", 3, landed_by="run-a"), serving, 1, run_id="run-a")
+    assert (first.manifest["run_id"], first.manifest["delivery_fingerprint"]) == ("run-a", "fp-run-a")
+    assert first.manifest["load_time"] == "2025-01-01T05:00:00"
+    with duckdb.connect(str(serving / "retention.duckdb"), read_only=True) as con:
+        publication = con.execute("select run_id, delivery_fingerprint, load_time::varchar from meta.publication")
+        assert publication.fetchall() == [("run-a", "fp-run-a", "2025-01-01 05:00:00")]
+    before = sorted(str(path) for path in serving.rglob("*")), (serving / "current.json").read_text()
+    message = (
+        r"refusing to publish .*b\.duckdb: it holds the delivery fp-run-b landed by run run-b, not the delivery "
+        r"run run-a gated, built and checked .* Nothing was published"
+    )
+    with pytest.raises(publishing.BuildNotOwned, match=message):
+        publish_at(make_build(tmp_path / "b.duckdb", 4, landed_by="run-b"), serving, 2, run_id="run-a")
+    with pytest.raises(publishing.BuildNotOwned, match="it holds no landed delivery of any refresh"):
+        publish_at(make_build(tmp_path / "plain.duckdb", 5), serving, 3, run_id="run-a")
+    assert (sorted(str(path) for path in serving.rglob("*")), (serving / "current.json").read_text()) == before
+
+
+def test_a_refresh_removes_what_a_killed_publish_left(tmp_path: Path) -> None:
+    """Hidden temp version folders and served-name temp files are removed; kept versions are not."""
+    serving = tmp_path / "serving"
+    publish_at(make_build(tmp_path / "a.duckdb", 3), serving, 1)
+    (serving / "versions" / ".20250101T060002.000000Z.tmp" / "parquet").mkdir(parents=True)
+    (serving / ".retention.duckdb.tmp").write_text("half")
+    removed = publishing.remove_leftovers(serving)
+    assert sorted(path.name for path in removed) == [".20250101T060002.000000Z.tmp", ".retention.duckdb.tmp"]
+    assert sorted(path.name for path in serving.rglob("*") if path.name.startswith(".")) == []
+    assert [version.version_id for version in list_versions(serving)] == ["20250101T060001.000000Z"]
 
 
 def test_a_version_holds_the_marts_with_their_constraints_and_says_which_version_it_is(tmp_path: Path) -> None:

@@ -447,7 +447,7 @@ def test_bad_delivery_is_blocked_and_the_warehouse_untouched(
     raw = clean_tiny(tmp_path / "raw")
     case.damage(raw)
     with pytest.raises(GateFailure) as excinfo:
-        land_delivery(raw, case.load_time, published.run.layout)
+        land_delivery(raw, case.load_time, published.run.layout, "corpus-run")
     expected = [line.replace(RAW, str(raw)) for line in case.message]
     assert str(excinfo.value).splitlines() == expected
     assert [finding.message() for finding in excinfo.value.report.blocked] == expected
