@@ -22,7 +22,7 @@ import duckdb
 import pytest
 
 from retention.quality.gates import run_gates
-from retention.refresh import GateFailure, land_delivery
+from retention.refresh import GateFailure, delivery_fingerprint, land_delivery
 from tests.refresh import Refreshed, published_digests, refresh_without_dagster
 from tests.warehouse import FIXTURES, REPO_ROOT, copy_raw
 
@@ -482,12 +482,15 @@ def test_extra_column_warns_and_loads(published: Published) -> None:
     assert report.tables["raw_orders"].warnings == [
         f"{published.raw_dir / 'raw_orders.csv'}: column(s) outside the contract, ignored: coupon_code"
     ]
-    assert json.loads((published.run.layout.state_dir / "load_history.json").read_text())["loads"] == [
-        {
-            "load_time": LOAD_TIME.isoformat(),
-            "row_counts": {"raw_customers": 4, "raw_orders": 9, "raw_support_tickets": 4, "raw_survey_responses": 6},
-        }
-    ]
+    (load,) = json.loads((published.run.layout.state_dir / "load_history.json").read_text())["loads"]
+    assert load == {
+        "run_id": load["run_id"],
+        "delivery_fingerprint": delivery_fingerprint(published.raw_dir),
+        "raw_dir": str(published.raw_dir),
+        "load_time": LOAD_TIME.isoformat(),
+        "row_counts": {"raw_customers": 4, "raw_orders": 9, "raw_support_tickets": 4, "raw_survey_responses": 6},
+    }
+    assert load["run_id"].startswith("test-")
     with duckdb.connect(str(published.run.layout.build_file), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_orders").fetchall() == [(9,)]
         columns = con.execute("select column_name from information_schema.columns where table_name = 'raw_orders'")
