@@ -13,11 +13,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
-import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration.project import SETTINGS, retention_project
 from orchestration.writer import WarehouseWriter, busy_retry
+from retention.duckdb_session import connect
 
 LOCKED_FILE_MESSAGE = "Could not set lock on file"
 """DuckDB's error when another process holds the build file: transient, so the step is retried."""
@@ -45,7 +45,7 @@ TRANSLATOR = RetentionTranslator(settings=DagsterDbtTranslatorSettings(enable_as
 
 def _row_counts(tables: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """Exact row counts of the built tables (schema, name), read-only after dbt has exited."""
-    with duckdb.connect(str(SETTINGS.layout.build_file), read_only=True) as con:
+    with connect(str(SETTINGS.layout.build_file), read_only=True) as con:
         existing = set(con.execute("select schema_name, table_name from duckdb_tables()").fetchall())
         return {
             (schema, name): con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]

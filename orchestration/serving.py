@@ -10,11 +10,11 @@ import json
 from datetime import UTC, datetime
 
 import dagster as dg
-import duckdb
 
 from orchestration.dbt_build import TRANSLATOR
 from orchestration.project import SETTINGS, retention_project
 from orchestration.writer import WarehouseWriter
+from retention.duckdb_session import connect
 from retention.publishing import BuildNotOwned, PublishedVersion, publish
 from retention.refresh import record_load
 
@@ -32,7 +32,7 @@ def mart_keys() -> list[dg.AssetKey]:
 
 def version_metadata(version: PublishedVersion) -> dict[str, dg.MetadataValue]:
     """Describe a publish for the UI, read back from the published file itself."""
-    with duckdb.connect(str(version.directory / version.manifest["duckdb_file"]), read_only=True) as con:
+    with connect(str(version.directory / version.manifest["duckdb_file"]), read_only=True) as con:
         fits = con.execute(
             "select model, bool_and(is_converged), any_value(fit_status) from marts.clv_model_parameters "
             "group by model order by model"

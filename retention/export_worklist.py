@@ -16,9 +16,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
+from retention.duckdb_session import connect
 from retention.layout import WarehouseLayout
 
 EXPORT_COLUMNS = (
@@ -51,7 +51,7 @@ class ExportExistsError(RuntimeError):
 
 def read_worklist(warehouse: Path) -> tuple[str, pd.DataFrame]:
     """Read the worklist (in rank order) and the build's as_of_date, read-only."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect(str(warehouse), read_only=True) as con:
         as_of = con.execute("select as_of_date from intermediate.int_parameters_resolved").fetchall()[0][0]
         worklist = con.execute(
             f"select {', '.join(EXPORT_COLUMNS)} from marts.at_risk_customers order by worklist_rank"

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import duckdb
 
+from retention.duckdb_session import connect
 from retention.layout import WAREHOUSE_FILE, WarehouseLayout
 
 PUBLISHED_SCHEMA = "marts"
@@ -148,7 +149,7 @@ def _write_version(build_file: Path, directory: Path, manifest: dict, load_time:
     Raises BuildNotOwned when manifest["run_id"] is set and the build is not that run's.
     """
     (directory / "parquet").mkdir(parents=True)
-    with duckdb.connect(str(directory / WAREHOUSE_FILE)) as con:
+    with connect(str(directory / WAREHOUSE_FILE)) as con:
         con.execute(f"attach '{build_file}' as build (read_only)")
         landed = _landed_load(con, build_file, manifest["run_id"])
         manifest["run_id"] = manifest["run_id"] or landed.get("run_id")

@@ -13,9 +13,9 @@ renamed as (
         {{ clean_text('customer_id') }} as customer_id,
         {{ parse_utc_timestamp('ordered_at') }} as ordered_at,
         {{ clean_enum('status') }} as order_status,
-        cast({{ clean_text('gross_amount') }} as decimal(18, 2)) as gross_amount,
-        cast({{ clean_text('discount_amount') }} as decimal(18, 2)) as discount_amount,
-        cast({{ clean_text('items_count') }} as integer) as items_count,
+        {{ parse_amount('gross_amount') }} as gross_amount,
+        {{ parse_amount('discount_amount') }} as discount_amount,
+        {{ parse_integer('items_count') }} as items_count,
         {{ clean_enum('channel') }} as sales_channel
 
     from source

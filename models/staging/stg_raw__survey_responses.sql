@@ -13,7 +13,7 @@ renamed as (
         {{ clean_text('customer_id') }} as customer_id,
         {{ parse_utc_timestamp('responded_at') }} as responded_at,
         {{ clean_enum('survey_type') }} as survey_type,
-        cast({{ clean_text('score') }} as integer) as score,
+        {{ parse_integer('score') }} as score,
         {{ clean_text('ticket_id') }} as ticket_id,
         {{ clean_text('comment') }} as comment_text
 

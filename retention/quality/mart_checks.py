@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-
+from retention.duckdb_session import connect
 from retention.quality.gates import Finding
 from retention.quality.suites import MART_EXPECTATIONS_DIR, load_suite, mart_suite_names
 
@@ -21,7 +20,7 @@ def run_mart_suites(warehouse: Path, validator: object | None = None) -> list[Fi
 
     validator = validator or GxValidator()
     findings = []
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect(str(warehouse), read_only=True) as con:
         frames = {name: con.execute(load_suite(name, MART_EXPECTATIONS_DIR).query).df() for name in mart_suite_names()}
     for name, frame in frames.items():
         suite = load_suite(name, MART_EXPECTATIONS_DIR)

@@ -7,12 +7,18 @@ done separately so that an unparseable value becomes a finding instead of a cras
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
+
+from retention.duckdb_session import connect
 
 RAW_FORMATS = (".csv", ".parquet")
+EXAMPLE_ROWS = 5
 
 
 class DeliveryError(Exception):
@@ -42,11 +48,63 @@ def _reader(path: Path) -> str:
     )
 
 
+def header_names(path: Path) -> list[str]:
+    """Return the column names exactly as delivered: the CSV's first record (BOM dropped) or the Parquet schema.
+
+    Why not DuckDB's column names: DuckDB renames a repeated name (status, status_1) and names an empty
+    one (column3), which hides the ambiguity the header check must see.
+    """
+    if path.suffix.lower() == ".parquet":
+        return list(pq.read_schema(path).names)
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        return next(csv.reader(handle), [])
+
+
+def check_header(path: Path, names: list[str]) -> None:
+    """Refuse a header with an empty or whitespace-only name, or a name twice: which column is meant is ambiguous.
+
+    Names are compared as DuckDB resolves them: trimmed and ignoring case.
+    """
+    empty = [str(position) for position, name in enumerate(names, start=1) if not name.strip()]
+    seen: dict[str, list[int]] = {}
+    for position, name in enumerate(names, start=1):
+        if name.strip():
+            seen.setdefault(name.strip().lower(), []).append(position)
+    repeated = [
+        f"{names[positions[0] - 1].strip()} (columns {', '.join(map(str, positions))})"
+        for positions in seen.values()
+        if len(positions) > 1
+    ]
+    problems = ([f"empty name at column(s) {', '.join(empty)}"] if empty else []) + (
+        [f"name(s) repeated: {'; '.join(repeated)}"] if repeated else []
+    )
+    if problems:
+        raise DeliveryError(
+            f"{path}: ambiguous header: {'; '.join(problems)}; rule: every column name in the header is non-empty "
+            "and unique"
+        )
+
+
+def check_no_repeated_header(path: Path, frame: pd.DataFrame) -> None:
+    """Refuse a file whose data repeats its header row: two exports concatenated, not one bad row."""
+    repeated = pd.Series(True, index=frame.index)
+    for column in frame.columns:
+        repeated &= frame[column].str.strip().str.lower() == column.lower()
+    if repeated.any():
+        lines = [str(position + 2) for position in np.flatnonzero(repeated.to_numpy())[:EXAMPLE_ROWS]]
+        raise DeliveryError(
+            f"{path}: the header row appears again inside the data ({int(repeated.sum())} time(s), at line(s) "
+            f"{', '.join(lines)}): two exports concatenated into one file?; rule: one header row, at the top "
+            "(deliver one export per table)"
+        )
+
+
 def read_text_frame(path: Path, contract_columns: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """Read the contract's columns as text; return the frame and the extra columns found."""
     if path.stat().st_size == 0:
         raise DeliveryError(f"{path}: empty file (0 bytes); rule: a header row and at least one data row")
-    with duckdb.connect() as con:
+    check_header(path, header_names(path))
+    with connect() as con:
         try:
             found = [column[0] for column in con.execute(f"select * from {_reader(path)} limit 0").description]
             missing = [column for column in contract_columns if column not in found]
@@ -61,6 +119,7 @@ def read_text_frame(path: Path, contract_columns: list[str]) -> tuple[pd.DataFra
             reason = " ".join(line.strip() for line in str(error).splitlines() if line.strip())
             reason = reason.replace(str(path), path.name)[:400]
             raise DeliveryError(f"{path}: unreadable ({reason}); rule: {_format_rule(path)}") from error
+    check_no_repeated_header(path, frame)
     extra = [column for column in found if column not in contract_columns]
     return frame, extra
 
@@ -77,7 +136,7 @@ def describe_raw_file(path: Path, timestamp_column: str) -> dict[str, object]:
     timestamps are ignored here (the gates report them).
     """
     latest = f"max(try_cast(replace(replace(\"{timestamp_column}\", 'T', ' '), 'Z', '') as timestamp))"
-    with duckdb.connect() as con:
+    with connect() as con:
         rows, latest_at = con.execute(f"select count(*), {latest} from {_reader(path)}").fetchone()
     return {"rows": int(rows), "latest_at": latest_at}
 

@@ -1,26 +1,43 @@
 """Type the text columns of a delivery the way staging will, and find the values that do not parse.
 
 Pushed down to DuckDB: parsing 10M timestamps in SQL takes a second, in pandas much longer.
-Cleaning matches the staging macros: trimmed text, empty = null, enums compared lowercase,
-timestamps ISO-8601 UTC with or without `T` / `Z`.
+Cleaning and casts match the staging macros (macros/staging_cleaning.sql) cast for cast: trimmed
+text, empty = null, enums compared lowercase; timestamps ISO-8601, converted to UTC when they carry an
+offset or zone (`2024-02-01T14:31:11+02:00` is 12:31:11 UTC), UTC when they do not; amounts as
+decimal(18, 2) and counts as integer. A value that the staging cast would change rather than keep
+(2.5 items rounded to 3, 1.005 rounded to 1.01, 3000000000 beyond 32 bits, NaN or Infinity) does not
+parse: it is a finding here, never a silent change or a dbt error later (tests/test_parsing_agreement.py).
 """
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 
+from retention.duckdb_session import connect
 from retention.quality.raw_files import to_pandas
 
 PARSERS = {
     "text": "{value}",
     "enum": "lower({value})",
-    "timestamp": "try_cast(replace(replace({value}, 'T', ' '), 'Z', '') as timestamp)",
+    "timestamp": "(try_cast({value} as timestamptz) at time zone 'UTC')",
     "date": "try_cast({value} as date)",
-    "decimal": "try_cast({value} as double)",
-    "integer": "try_cast({value} as bigint)",
+    "decimal": (
+        "case when try_cast({value} as double) = try_cast({value} as decimal(18, 2)) "
+        "then try_cast({value} as decimal(18, 2)) end"
+    ),
+    "integer": (
+        "case when try_cast({value} as double) = try_cast({value} as integer) then try_cast({value} as integer) end"
+    ),
 }
-"""Contract type -> DuckDB expression turning the cleaned text `{value}` into the typed value."""
+"""Contract type -> DuckDB expression turning the cleaned text `{value}` into the typed value, or null when the
+staging cast would fail or change it. Evaluated in a UTC session (retention.duckdb_session)."""
+PARSE_RULES = {
+    "timestamp": "value is an ISO-8601 timestamp (UTC unless it carries an offset or zone)",
+    "date": "value is a date (YYYY-MM-DD)",
+    "decimal": "value is an amount: a finite number with at most 2 decimals and 16 digits before the point",
+    "integer": "value is a whole number within 32 bits (-2147483648 to 2147483647)",
+}
+"""The rule a value that does not parse breaks, in words, as findings and the data_quality_report name it."""
 
 
 def typed_frame(text: pd.DataFrame, contract: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -31,14 +48,17 @@ def typed_frame(text: pd.DataFrame, contract: dict[str, str]) -> tuple[pd.DataFr
         parsed = PARSERS[kind].format(value=value)
         selects.append(f'{parsed} as "{column}"')
         checks.append(f'({value} is not null and {parsed} is null) as "{column}"')
-    with duckdb.connect() as con:
+    with connect() as con:
         con.register("delivery", text)
         typed = to_pandas(con, f"select {', '.join(selects)} from delivery")
         unparseable = to_pandas(con, f"select {', '.join(checks)} from delivery")
-    # GX only takes its vectorised path for nanosecond timestamps; DuckDB hands over microseconds.
+    # GX only takes its vectorised path for nanosecond timestamps; DuckDB hands over microseconds. Decimals
+    # are compared as floats by GX (bounds like min_value=0), as before.
     for column, kind in contract.items():
         if kind == "timestamp":
             typed[column] = typed[column].astype("datetime64[ns]")
+        elif kind == "decimal":
+            typed[column] = typed[column].astype("float64")
     typed.index = text.index
     unparseable.index = text.index
     return typed, unparseable
