@@ -23,16 +23,19 @@ SAMPLE_LOAD_TIME := 2025-01-01T06:00:00Z
 
 ## The main job, in-process through Dagster: quality gates on $RETENTION_RAW_DIR (default: the bundled
 ## sample), dbt build of what passed, mart checks, publish; then where the published warehouse is.
+## LOAD_TIME=ISO-8601 sets the load time the freshness gate judges by (historical data: when it was delivered).
 run: setup
-	$(BIN)/python -m orchestration $(if $(RETENTION_RAW_DIR),,--load-time $(SAMPLE_LOAD_TIME))
+	$(BIN)/python -m orchestration $(if $(LOAD_TIME),--load-time $(LOAD_TIME),$(if $(RETENTION_RAW_DIR),,--load-time $(SAMPLE_LOAD_TIME)))
 
 ## The Dagster UI on http://127.0.0.1:$(PORT) (asset graph, checks, schedule, sensor), with the
 ## instance settings of orchestration/dagster.yaml (one writer at a time, run retries).
 PORT ?= 3000
 DAGSTER_HOME_DIR := $(abspath $(or $(RETENTION_HOME),warehouse))/dagster
+## `exec`: dagster dev replaces the recipe's shell (orchestration/dev.py resets the signals it needs), so a
+## SIGTERM to make (which make passes to its child) or a Ctrl-C stops it with its webserver, daemon and code server.
 dev: setup
 	mkdir -p $(DAGSTER_HOME_DIR) && cp orchestration/dagster.yaml $(DAGSTER_HOME_DIR)/dagster.yaml
-	DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(BIN)/dagster dev -h 127.0.0.1 -p $(PORT) -m orchestration.definitions
+	exec env DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(BIN)/python -m orchestration.dev -h 127.0.0.1 -p $(PORT)
 
 ## Parse the dbt project once into $RETENTION_HOME/dbt_target (what a deployment ships).
 prepare: setup
@@ -54,9 +57,10 @@ RAW ?= data/sample
 gates: setup
 	$(BIN)/python -m retention.quality --raw-dir $(RAW) --load-time $(or $(LOAD_TIME),$(SAMPLE_LOAD_TIME))
 
-## Export today's at-risk worklist (CSV + Parquet) to exports/ for the CRM; never overwrites an earlier export.
+## Export the published at-risk worklist (CSV + Parquet) to exports/ (OUT=...) for the CRM; never overwrites.
+OUT ?= exports
 export-worklist: setup
-	$(BIN)/python -m retention.export_worklist --out exports
+	$(BIN)/python -m retention.export_worklist --out $(OUT)
 
 ## Every lint and test: SQLFluff, ruff, pytest (which runs dbt build with its data and unit tests).
 test: lint pytest

@@ -50,9 +50,15 @@ class ExportExistsError(RuntimeError):
 
 
 def read_worklist(warehouse: Path) -> tuple[str, pd.DataFrame]:
-    """Read the worklist (in rank order) and the build's as_of_date, read-only."""
+    """Read the worklist (in rank order) and its as_of_date, read-only, from the marts alone.
+
+    Why the marts: the published file holds the marts (and meta) only, no intermediate schema; a build
+    file holds them too, so both can be exported.
+    """
+    if not warehouse.exists():
+        raise FileNotFoundError(f"no warehouse at {warehouse}: run `make run` first (it publishes one there)")
     with connect(str(warehouse), read_only=True) as con:
-        as_of = con.execute("select as_of_date from intermediate.int_parameters_resolved").fetchall()[0][0]
+        as_of = con.execute("select max(as_of_date) from marts.dim_customers").fetchone()[0]
         worklist = con.execute(
             f"select {', '.join(EXPORT_COLUMNS)} from marts.at_risk_customers order by worklist_rank"
         ).df()
@@ -90,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         paths = export_worklist(args.warehouse or WarehouseLayout.from_env().serving_file, args.out)
-    except ExportExistsError as error:
+    except (ExportExistsError, FileNotFoundError) as error:
         print(error, file=sys.stderr)
         return 1
     for path in paths:

@@ -2,8 +2,10 @@
 
 Each read opens the served DuckDB file read-only (as a BI tool would), reads which version it is and
 the row counts that version promises (meta.published_tables), counts every table, and closes.
-A read is consistent when every count matches. Bounded by count and time; stops early when the
-stop file appears. Writes {reads, errors, inconsistent, versions: {version_id: {table: rows}}} to OUT.
+A read is consistent when every count matches. Prints each version id the first time it reads it
+(so the test can wait until every reader has seen a publish, instead of sleeping). Bounded by count
+and time; stops early when the stop file appears. Writes {reads, errors, inconsistent, versions:
+{version_id: {table: rows}}} to OUT.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from pathlib import Path
 
 import duckdb
 
-MAX_READS = 5000
-MAX_SECONDS = 600.0
+MAX_READS = 200_000
+MAX_SECONDS = 1800.0
 
 
 def read_once(path: Path) -> tuple[str, dict[str, int], bool]:
@@ -36,6 +38,8 @@ def main(serving_file: str, out: str, stop_file: str) -> None:
     while reads < MAX_READS and time.monotonic() - started < MAX_SECONDS and not stop.exists():
         try:
             version, promised, consistent = read_once(path)
+            if version not in versions:
+                print(version, flush=True)
             versions[version] = promised
             inconsistent += not consistent
         except Exception as error:  # every failure is the test's evidence, not a crash

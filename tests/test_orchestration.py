@@ -8,6 +8,7 @@ refreshes publish — and each asserts what its step must leave behind.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import json
@@ -301,14 +302,19 @@ def test_a_refresh_killed_during_dbt_build_leaves_the_published_version_and_the_
         command, cwd=REPO_ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True
     )
     lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True)
-    reader.start()
-    deadline = time.monotonic() + 240
-    while not any("dbt 10/" in line for line in lines) and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.2)
-    assert any("dbt 10/" in line for line in lines), "".join(lines[-30:])
+    mid_build = threading.Event()
+
+    def watch() -> None:
+        for line in process.stderr:
+            lines.append(line)
+            if "dbt 10/" in line:
+                mid_build.set()
+        mid_build.set()  # the process ended first: the assertion below says so
+
+    threading.Thread(target=watch, daemon=True).start()
+    assert mid_build.wait(timeout=READ_WAIT_SECONDS) and any("dbt 10/" in line for line in lines), "".join(lines[-30:])
     os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=30)
+    process.wait(timeout=READ_WAIT_SECONDS)
     assert published_digests(orch.layout) == before
     assert current_version(orch.layout.serving_dir) == version_before
     result = refresh(orch, delivery_b)
@@ -317,38 +323,57 @@ def test_a_refresh_killed_during_dbt_build_leaves_the_published_version_and_the_
     assert served_count(orch, "fct_orders") == 30_577 + EXTRA_ORDERS
 
 
-def _start_readers(orch: SimpleNamespace, folder: Path) -> list[tuple[subprocess.Popen, Path]]:
-    return [
-        (
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "tests.serving_reader",
-                    str(orch.layout.serving_file),
-                    str(out),
-                    str(folder / "stop"),
-                ],
-                cwd=REPO_ROOT,
-            ),
-            out,
-        )
-        for out in (folder / f"reader{i}.json" for i in range(READERS))
-    ]
+READ_WAIT_SECONDS = 600.0
+"""Generous bound on every reader having read a new version (a read takes milliseconds)."""
+
+
+@dataclasses.dataclass
+class Reader:
+    """A reader process, the versions it has said it read, and a condition to wait on them."""
+
+    process: subprocess.Popen
+    out: Path
+    seen: set[str] = dataclasses.field(default_factory=set)
+    changed: threading.Condition = dataclasses.field(default_factory=threading.Condition)
+
+    def pump(self) -> None:
+        """Collect the version ids the reader prints."""
+        for line in self.process.stdout:
+            with self.changed:
+                self.seen.add(line.strip())
+                self.changed.notify_all()
+
+    def wait_for(self, version: str) -> bool:
+        """Block until the reader has read version (bounded); return whether it has."""
+        with self.changed:
+            return self.changed.wait_for(lambda: version in self.seen, timeout=READ_WAIT_SECONDS)
+
+
+def _start_readers(orch: SimpleNamespace, folder: Path) -> list[Reader]:
+    readers = []
+    for i in range(READERS):
+        command = [sys.executable, "-m", "tests.serving_reader", str(orch.layout.serving_file)]
+        command += [str(folder / f"reader{i}.json"), str(folder / "stop")]
+        process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
+        reader = Reader(process, folder / f"reader{i}.json")
+        threading.Thread(target=reader.pump, daemon=True).start()
+        readers.append(reader)
+    return readers
 
 
 def test_readers_never_fail_nor_see_a_mix_while_refreshes_publish(
     orch: SimpleNamespace, delivery_b: Path, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
     """Readers in other processes query the served file throughout a full refresh (the README's command,
-    in-process) and 20 more publishes of two different builds: no reader error, every read consistent,
-    no publish disturbed by a reader."""
+    in-process) and 20 more publishes of two different builds, each waited for until every reader has read
+    it: no reader error, every read consistent, every version read by every reader, no publish disturbed."""
     from orchestration.__main__ import main as run_cli
 
     assert served_count(orch, "fct_orders") == 30_577 + EXTRA_ORDERS  # B is current (previous test)
     b_build = shutil.copy(orch.layout.build_file, tmp_path / "b.duckdb")
     readers = _start_readers(orch, tmp_path)
     published = {version.version_id: version.row_counts for version in list_versions(orch.layout.serving_dir)}
+    waited = [current_version(orch.layout.serving_dir)]
     capsys.readouterr()
     assert run_cli(["--load-time", LOAD_TIME]) == 0
     printed = capsys.readouterr().out
@@ -356,6 +381,8 @@ def test_readers_never_fail_nor_see_a_mix_while_refreshes_publish(
     assert f"version {current_version(orch.layout.serving_dir)}, as_of_date 2024-12-31" in printed
     assert "marts.fct_orders" in printed and "30,577 rows" in printed
     published.update({version.version_id: version.row_counts for version in list_versions(orch.layout.serving_dir)})
+    waited.append(current_version(orch.layout.serving_dir))
+    assert all(reader.wait_for(waited[-1]) for reader in readers)
     a_build = shutil.copy(orch.layout.build_file, tmp_path / "a.duckdb")
     for build in [a_build, b_build] * 10:
         version = publish(
@@ -366,20 +393,90 @@ def test_readers_never_fail_nor_see_a_mix_while_refreshes_publish(
             keep=orch.settings.keep_versions,
         )
         published[version.version_id] = version.row_counts
-        time.sleep(0.05)
+        waited.append(version.version_id)
+        assert all(reader.wait_for(version.version_id) for reader in readers), version.version_id
     (tmp_path / "stop").touch()
     reports = []
-    for process, out in readers:
-        assert process.wait(timeout=120) == 0
-        reports.append(json.loads(out.read_text()))
+    for reader in readers:
+        assert reader.process.wait(timeout=READ_WAIT_SECONDS) == 0
+        reports.append(json.loads(reader.out.read_text()))
     assert [report["errors"] for report in reports] == [[]] * READERS
     assert [report["inconsistent"] for report in reports] == [0] * READERS
-    assert all(report["reads"] > 0 for report in reports)
+    assert all(set(waited) <= set(report["versions"]) for report in reports)
     seen = {version: counts for report in reports for version, counts in report["versions"].items()}
-    assert len(seen) >= 3
     assert all(published[version] == counts for version, counts in seen.items())
     assert {counts["fct_orders"] for counts in seen.values()} == {30_577, 30_577 + EXTRA_ORDERS}
     assert len(list_versions(orch.layout.serving_dir)) == orch.settings.keep_versions
+
+
+def test_the_documented_worklist_export_reads_the_published_warehouse(
+    orch: SimpleNamespace, first_refresh: dg.ExecuteInProcessResult, tmp_path: Path
+) -> None:
+    """`make export-worklist` (the README's command) exports the served version's worklist, named by its
+    as_of_date, and refuses to overwrite that export when run again."""
+    assert first_refresh.success
+    env = {**os.environ, "RETENTION_HOME": str(orch.layout.home)}
+    command = ["make", "--no-print-directory", "export-worklist", f"OUT={tmp_path / 'exports'}"]
+    exported = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
+    assert exported.returncode == 0, exported.stdout + exported.stderr
+    with duckdb.connect(str(orch.layout.serving_file), read_only=True) as con:
+        (as_of,) = con.execute("select as_of_date from meta.publication").fetchone()
+        (rows,) = con.execute("select count(*) from marts.at_risk_customers").fetchone()
+    export = tmp_path / "exports" / f"at_risk_customers_{as_of}.csv"
+    assert f"wrote {export}" in exported.stdout
+    with export.open(newline="", encoding="utf-8") as handle:
+        assert len(list(csv.DictReader(handle))) == rows > 0
+    again = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
+    assert again.returncode != 0 and "already exists, not overwritten" in again.stderr
+
+
+def make_run(*variables: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run `make run` (the README's main command) with make variables and environment overrides."""
+    return subprocess.run(
+        ["make", "--no-print-directory", "run", *variables],
+        cwd=REPO_ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_make_run_on_a_folder_that_does_not_exist_says_so_at_once(orch: SimpleNamespace, tmp_path: Path) -> None:
+    """A wrong RETENTION_RAW_DIR is named before the manifest or the gates start; nothing changes."""
+    before = published_digests(orch.layout)
+    result = make_run(RETENTION_RAW_DIR=str(tmp_path / "nope"))
+    assert result.returncode != 0
+    assert f"REFRESH NOT STARTED: the delivery folder {tmp_path / 'nope'} does not exist" in result.stdout
+    assert "Preparing the dbt manifest" not in result.stdout
+    assert published_digests(orch.layout) == before
+
+
+def test_own_data_that_is_stale_says_how_to_load_it_and_then_loads(
+    orch: SimpleNamespace, first_refresh: dg.ExecuteInProcessResult, tmp_path: Path
+) -> None:
+    """Own data whose newest order is old is blocked by the freshness gate with a message that says what the
+    rule means and how to load historical data, printed once and without a stack trace; `make run
+    LOAD_TIME=...` (as the message says) then publishes it, and the run prints the Data Docs path."""
+    assert first_refresh.success
+    raw = copy_raw(SAMPLE_DIR, tmp_path / "own")
+    blocked = make_run(RETENTION_RAW_DIR=str(raw))
+    output = blocked.stdout + blocked.stderr
+    assert blocked.returncode != 0, output[-3000:]
+    assert output.count("REFRESH FAILED") == 1
+    assert "Traceback" not in output
+    assert output.count("expect_column_max_to_be_between") == 1
+    assert (
+        "Loading historical data on purpose? Give the time it was delivered as the load time: make run LOAD_TIME="
+        in output
+    )
+    assert f"(also in {orch.layout.state_dir / 'last_failure.md'})" in output
+    loaded = make_run(f"LOAD_TIME={LOAD_TIME}", RETENTION_RAW_DIR=str(raw))
+    assert loaded.returncode == 0, (loaded.stdout + loaded.stderr)[-3000:]
+    assert "as_of_date 2024-12-31" in loaded.stdout
+    docs = orch.layout.gx_dir / "gx/uncommitted/data_docs/local_site/index.html"
+    assert f"Data Docs (every gate and mart check): {docs}" in loaded.stdout and docs.exists()
+    assert "dbt 10/" in loaded.stderr and "dagster - INFO" not in loaded.stderr
 
 
 def test_the_schedule_requests_a_refresh_with_its_scheduled_time_as_load_time(orch: SimpleNamespace) -> None:
@@ -454,47 +551,89 @@ def test_dagster_validates_the_definitions(orch: SimpleNamespace) -> None:
     assert validated.returncode == 0, validated.stderr[-3000:]
 
 
-def test_dagster_dev_serves_the_asset_graph_with_its_checks_on_localhost(orch: SimpleNamespace, tmp_path: Path) -> None:
-    """`dagster dev` (as `make dev` runs it) answers on 127.0.0.1 with every asset, the blocking gates and
-    the instance's one-writer run queue."""
-    dagster_home = tmp_path / "dagster_home"
-    dagster_home.mkdir()
-    shutil.copy(REPO_ROOT / "orchestration" / "dagster.yaml", dagster_home)
-    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
-        assert (instance.run_retries_enabled, instance.run_monitoring_enabled) == (True, True)
+STARTUP_SECONDS = 600.0
+"""Generous bound on `make dev` answering (about 30 s here); only a hang reaches it."""
+SHUTDOWN_SECONDS = 300.0
+"""Generous bound on every process of `make dev` being gone after the signal (about 5 s here)."""
+GRAPH_QUERY = (
+    "{ assetNodes { assetKey { path } assetChecksOrError { ... on AssetChecks { checks { name blocking } } } } "
+    "instance { runQueueConfig { tagConcurrencyLimitsYaml } } }"
+)
+
+
+def start_make_dev(home: Path) -> tuple[subprocess.Popen, int]:
+    """Start `make dev` (the README's command) on a free port in its own process group, as a terminal would."""
     port = _free_port()
-    server = subprocess.Popen(
-        [str(BIN / "dagster"), "dev", "-h", "127.0.0.1", "-p", str(port), "-m", "orchestration.definitions"],
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "dev", f"PORT={port}"],
         cwd=REPO_ROOT,
-        env={**os.environ, "DAGSTER_HOME": str(dagster_home)},
+        env={**os.environ, "RETENTION_HOME": str(home)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    query = (
-        "{ assetNodes { assetKey { path } assetChecksOrError { ... on AssetChecks { checks { name blocking } } } } "
-        "instance { runQueueConfig { tagConcurrencyLimitsYaml } } }"
-    )
+    return process, port
+
+
+def graph_when_up(process: subprocess.Popen, port: int) -> dict:
+    """Ask the UI's GraphQL for the asset graph until it answers (bounded; fails if make dev exits first)."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline and process.poll() is None:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/graphql",
+            data=json.dumps({"query": GRAPH_QUERY}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return json.loads(response.read())["data"]
+        except OSError:
+            time.sleep(1)
+    pytest.fail(f"make dev did not answer on 127.0.0.1:{port} (exit code {process.poll()})")
+
+
+def group_gone(pgid: int) -> bool:
+    """Wait until no process of the group is left (bounded); return whether none is."""
+    deadline = time.monotonic() + SHUTDOWN_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def test_make_dev_serves_the_asset_graph_and_stops_on_sigterm(orch: SimpleNamespace, tmp_path: Path) -> None:
+    """`make dev` answers on 127.0.0.1 with every asset, the blocking gates and the instance's one-writer run
+    queue; a SIGTERM to make alone (as a supervisor sends it) stops it and every process it started."""
+    process, port = start_make_dev(tmp_path / "home")
     try:
-        data, deadline = None, time.monotonic() + 180
-        while data is None and time.monotonic() < deadline:
-            request = urllib.request.Request(
-                f"http://127.0.0.1:{port}/graphql",
-                data=json.dumps({"query": query}).encode(),
-                headers={"Content-Type": "application/json"},
-            )
-            try:
-                with urllib.request.urlopen(request, timeout=10) as response:
-                    data = json.loads(response.read())["data"]
-            except OSError:
-                time.sleep(1)
+        data = graph_when_up(process, port)
+        os.kill(process.pid, signal.SIGTERM)
+        assert process.wait(timeout=SHUTDOWN_SECONDS) is not None
+        assert group_gone(process.pid), "make dev left processes behind after SIGTERM"
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
-    assert data is not None, "dagster dev did not answer on 127.0.0.1"
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
     nodes = {"/".join(node["assetKey"]["path"]): node["assetChecksOrError"]["checks"] for node in data["assetNodes"]}
     assert len(nodes) == 71
     assert nodes["raw/raw_orders"] == [{"name": "quality_gate", "blocking": True}]
     assert {"name": "gx_mart_suite", "blocking": True} in nodes["marts/retention_monthly"]
     assert sum(len(checks) for checks in nodes.values()) == 331
     assert "key: retention/writer\n  limit: 1" in data["instance"]["runQueueConfig"]["tagConcurrencyLimitsYaml"]
+    with dg.DagsterInstance.from_config(str(tmp_path / "home" / "dagster")) as instance:
+        assert (instance.run_retries_enabled, instance.run_monitoring_enabled) == (True, True)
+
+
+def test_make_dev_stops_on_ctrl_c(orch: SimpleNamespace, tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the terminal's process group) stops `make dev` and everything it started."""
+    process, port = start_make_dev(tmp_path / "home")
+    try:
+        graph_when_up(process, port)
+        os.killpg(process.pid, signal.SIGINT)
+        assert process.wait(timeout=SHUTDOWN_SECONDS) is not None
+        assert group_gone(process.pid), "make dev left processes behind after Ctrl-C"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)

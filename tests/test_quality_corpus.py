@@ -385,7 +385,7 @@ CASES = [
         _header_only,
         (
             "<raw>/raw_orders.csv: expect_table_row_count_to_be_between(min_value=7 (min_row_count)): blocked; observed 0 in 0 rows",
-            "<raw>/raw_orders.csv: column ordered_at: expect_column_max_to_be_between(min_value=2024-06-27 06:00:00 (freshness_floor)): blocked; observed NaT in 0 rows",
+            "<raw>/raw_orders.csv: column ordered_at: expect_column_max_to_be_between(min_value=2024-06-27 06:00:00 (freshness_floor)): blocked; observed NaT in 0 rows. Freshness: the newest order must be at most dq_max_data_age_days days older than the load time, or the delivery looks stale (an old export sent again?). Loading historical data on purpose? Give the time it was delivered as the load time: make run LOAD_TIME=2024-12-31T06:00:00Z (python -m orchestration --load-time ...)",
         ),
     ),
     BadCase(
@@ -500,7 +500,7 @@ CASES = [
         "stale_orders",
         _as_delivered,
         (
-            "<raw>/raw_orders.csv: column ordered_at: expect_column_max_to_be_between(min_value=2024-07-25 06:00:00 (freshness_floor)): blocked; observed 2024-07-01 10:00:00 in 9 rows",
+            "<raw>/raw_orders.csv: column ordered_at: expect_column_max_to_be_between(min_value=2024-07-25 06:00:00 (freshness_floor)): blocked; observed 2024-07-01 10:00:00 in 9 rows. Freshness: the newest order must be at most dq_max_data_age_days days older than the load time, or the delivery looks stale (an old export sent again?). Loading historical data on purpose? Give the time it was delivered as the load time: make run LOAD_TIME=2024-12-31T06:00:00Z (python -m orchestration --load-time ...)",
         ),
         STALE_LOAD_TIME,
     ),

@@ -54,13 +54,17 @@ class Finding:
     total_rows: int
     examples: tuple[str, ...] = ()
     observed: str | None = None
+    hint: str | None = None
+    """What the rule means in words and what to do, from the expectation's meta.hint."""
 
     def message(self) -> str:
-        """Name the file, the column, the rule, the failing rows and up to five example values."""
+        """Name the file, the column, the rule, the failing rows and up to five example values (and the hint)."""
         where = f"column {self.column}: " if self.column else ""
         if self.observed is not None:
+            hint = f". {self.hint}" if self.hint else ""
             return (
                 f"{self.file}: {where}{self.rule}: {self.outcome}; observed {self.observed} in {self.total_rows} rows"
+                f"{hint}"
             )
         if not self.total_rows and not self.failing_rows:
             return f"{self.file}: {where}{self.rule}: {self.outcome}"
@@ -219,7 +223,18 @@ def _validate_table(
         if level == "table" or not indexes:
             observed = str(outcome.get("observed_value"))
             result.findings.append(
-                Finding(table, str(path), rule, column, "table", "blocked", 0, total, observed=observed)
+                Finding(
+                    table,
+                    str(path),
+                    rule,
+                    column,
+                    "table",
+                    "blocked",
+                    0,
+                    total,
+                    observed=observed,
+                    hint=expectation.get("meta", {}).get("hint"),
+                )
             )
             continue
         examples_source = (
