@@ -264,6 +264,65 @@ def test_a_bad_delivery_fails_its_gate_and_leaves_the_published_version_byte_ide
     assert published_digests(orch.layout, with_landing=True) == before
 
 
+def _rewrite_sample(path: Path, change: object) -> None:
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(change(rows))
+
+
+BAD_DELIVERIES = {
+    "numbers": (
+        "raw_orders.csv",
+        lambda rows: [
+            rows[0],
+            *[row[:6] + ["2.5"] + row[7:] if i % 50 == 0 else row for i, row in enumerate(rows[1:])],
+        ],
+        "column items_count: value is a whole number within 32 bits (-2147483648 to 2147483647): blocked, 612 of 30577",
+    ),
+    "headers": (
+        "raw_orders.csv",
+        lambda rows: [[*row, "status" if i == 0 else "completed"] for i, row in enumerate(rows)],
+        "ambiguous header: name(s) repeated: status (columns 4, 9)",
+    ),
+    "references": (
+        "raw_support_tickets.csv",
+        lambda rows: [rows[0], *[[row[0], "", *row[2:]] if i % 20 == 0 else row for i, row in enumerate(rows[1:])]],
+        "column customer_id: expect_column_values_to_not_be_null(): blocked, 53 of 1057",
+    ),
+    "repeated_header": (
+        "raw_survey_responses.csv",
+        lambda rows: rows[:1000] + rows[:1] + rows[1000:],
+        "the header row appears again inside the data (1 time(s), at line(s) 1001)",
+    ),
+}
+"""Per class of bad delivery (issue 13): the file, how it is broken, and what the message must say."""
+
+
+@pytest.mark.parametrize("case", sorted(BAD_DELIVERIES))
+def test_each_class_of_bad_delivery_is_blocked_by_the_main_job(
+    case: str,
+    orch: SimpleNamespace,
+    first_refresh: dg.ExecuteInProcessResult,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture,
+) -> None:
+    """The README's command (`python -m orchestration`) exits 2 on each class, printing the file, the column,
+    the rule and examples once, and leaves every published and landed file byte-identical."""
+    from orchestration.__main__ import main as run_cli
+
+    assert first_refresh.success
+    file, damage, expected = BAD_DELIVERIES[case]
+    raw = copy_raw(SAMPLE_DIR, tmp_path / "raw")
+    _rewrite_sample(raw / file, damage)
+    before = published_digests(orch.layout, with_landing=True)
+    capsys.readouterr()
+    assert run_cli(["--raw-dir", str(raw), "--load-time", LOAD_TIME]) == 2
+    printed = capsys.readouterr().out
+    assert printed.count(f"{raw / file}: {expected}") == 1, printed[-3000:]
+    assert published_digests(orch.layout, with_landing=True) == before
+
+
 def test_a_failing_mart_suite_blocks_the_publish(
     orch: SimpleNamespace, first_refresh: dg.ExecuteInProcessResult, monkeypatch: pytest.MonkeyPatch
 ) -> None:
