@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -663,18 +664,25 @@ def group_gone(pgid: int) -> bool:
     return False
 
 
-def test_make_dev_serves_the_asset_graph_and_stops_on_sigterm(orch: SimpleNamespace, tmp_path: Path) -> None:
-    """`make dev` answers on 127.0.0.1 with every asset, the blocking gates and the instance's one-writer run
-    queue; a SIGTERM to make alone (as a supervisor sends it) stops it and every process it started."""
-    process, port = start_make_dev(tmp_path / "home")
+def serve_then_stop(home: Path, stop: Callable[[int], None]) -> dict:
+    """Start `make dev`, read the asset graph once it answers, stop it with stop(make's pid); assert that make
+    exits and no process it started is left (bounded waits); return the graph."""
+    process, port = start_make_dev(home)
     try:
         data = graph_when_up(process, port)
-        os.kill(process.pid, signal.SIGTERM)
+        stop(process.pid)
         assert process.wait(timeout=SHUTDOWN_SECONDS) is not None
-        assert group_gone(process.pid), "make dev left processes behind after SIGTERM"
+        assert group_gone(process.pid), "make dev left processes behind"
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
+    return data
+
+
+def test_make_dev_serves_the_asset_graph_and_stops_on_sigterm(orch: SimpleNamespace, tmp_path: Path) -> None:
+    """`make dev` answers on 127.0.0.1 with every asset, the blocking gates and the instance's one-writer run
+    queue; a SIGTERM to make alone (as a supervisor sends it) stops it and every process it started."""
+    data = serve_then_stop(tmp_path / "home", lambda pid: os.kill(pid, signal.SIGTERM))
     nodes = {"/".join(node["assetKey"]["path"]): node["assetChecksOrError"]["checks"] for node in data["assetNodes"]}
     assert len(nodes) == 71
     assert nodes["raw/raw_orders"] == [{"name": "quality_gate", "blocking": True}]
@@ -687,12 +695,4 @@ def test_make_dev_serves_the_asset_graph_and_stops_on_sigterm(orch: SimpleNamesp
 
 def test_make_dev_stops_on_ctrl_c(orch: SimpleNamespace, tmp_path: Path) -> None:
     """Ctrl-C (SIGINT to the terminal's process group) stops `make dev` and everything it started."""
-    process, port = start_make_dev(tmp_path / "home")
-    try:
-        graph_when_up(process, port)
-        os.killpg(process.pid, signal.SIGINT)
-        assert process.wait(timeout=SHUTDOWN_SECONDS) is not None
-        assert group_gone(process.pid), "make dev left processes behind after Ctrl-C"
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+    serve_then_stop(tmp_path / "home", lambda pid: os.killpg(pid, signal.SIGINT))
