@@ -337,16 +337,17 @@ def with_references(table: str, typed: pd.DataFrame, references: dict[str, pd.Se
         present = ids.notna()
         derived[reference.unknown_column] = ids.where(present & referred.isna())
         event = typed[EVENT_COLUMNS[table]].dt.normalize()
-        description = (
-            typed[KEYS[table]].astype("string")
+        early = present & referred.notna() & (event < referred)
+        described = (  # text for the few early rows only: building it for 10M rows would cost seconds
+            typed.loc[early, KEYS[table]].astype("string")
             + " on "
-            + event.dt.strftime("%Y-%m-%d")
+            + event[early].dt.strftime("%Y-%m-%d")
             + f" before {reference.what} "
-            + ids.astype("string")
+            + ids[early].astype("string")
             + " on "
-            + referred.dt.strftime("%Y-%m-%d")
+            + referred[early].dt.strftime("%Y-%m-%d")
         )
-        derived[reference.before_column] = description.where(present & referred.notna() & (event < referred))
+        derived[reference.before_column] = described.reindex(typed.index)
     return typed.assign(**derived)
 
 
