@@ -243,6 +243,13 @@ def _boolean_amounts(raw: Path) -> None:
     (raw / "raw_orders.csv").unlink()
 
 
+def _truncated_parquet(raw: Path) -> None:
+    orders_to_parquet(raw, "*")
+    (raw / "raw_orders.csv").unlink()
+    data = (raw / "raw_orders.parquet").read_bytes()
+    (raw / "raw_orders.parquet").write_bytes(data[: len(data) // 2])
+
+
 def _missing_file(raw: Path) -> None:
     (raw / "raw_support_tickets.csv").unlink()
 
@@ -503,6 +510,13 @@ CASES = [
             "<raw>/raw_orders.csv: column ordered_at: expect_column_max_to_be_between(min_value=2024-07-25 06:00:00 (freshness_floor)): blocked; observed 2024-07-01 10:00:00 in 9 rows. Freshness: the newest order must be at most dq_max_data_age_days days older than the load time, or the delivery looks stale (an old export sent again?). Loading historical data on purpose? Give the time it was delivered as the load time: make run LOAD_TIME=2024-12-31T06:00:00Z (python -m orchestration --load-time ...)",
         ),
         STALE_LOAD_TIME,
+    ),
+    BadCase(
+        "truncated_parquet",
+        _truncated_parquet,
+        (
+            "<raw>/raw_orders.parquet: unreadable (Invalid Input Error: No magic bytes found at end of file 'raw_orders.parquet' LINE 1: select * from read_parquet('raw_orders.parquet')... ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^); rule: a readable Parquet file: blocked",
+        ),
     ),
     BadCase(
         "fractional_items_count",

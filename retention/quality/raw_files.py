@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from retention.duckdb_session import connect
@@ -55,7 +56,10 @@ def header_names(path: Path) -> list[str]:
     one (column3), which hides the ambiguity the header check must see.
     """
     if path.suffix.lower() == ".parquet":
-        return list(pq.read_schema(path).names)
+        try:
+            return list(pq.read_schema(path).names)
+        except (pa.ArrowException, OSError):
+            return []  # not a readable Parquet file: the read that follows says so, as "unreadable"
     with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
         return next(csv.reader(handle), [])
 
