@@ -120,7 +120,9 @@ def read_text_frame(path: Path, contract_columns: list[str]) -> tuple[pd.DataFra
             columns = ", ".join(f'cast("{column}" as varchar) as "{column}"' for column in contract_columns)
             frame = to_pandas(con, f"select {columns} from {_reader(path)}")
         except duckdb.Error as error:
-            reason = " ".join(line.strip() for line in str(error).splitlines() if line.strip())
+            lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+            # DuckDB's "LINE 1: <our query>" context names our SQL, not the file's problem.
+            reason = " ".join(line for line in lines if not line.startswith("LINE ") and set(line) != {"^"})
             reason = reason.replace(str(path), path.name)[:400]
             raise DeliveryError(f"{path}: unreadable ({reason}); rule: {_format_rule(path)}") from error
     check_no_repeated_header(path, frame)
