@@ -23,14 +23,15 @@ PARSERS = {
     "date": "try_cast({value} as date)",
     "decimal": (
         "case when try_cast({value} as double) = try_cast({value} as decimal(18, 2)) "
-        "then try_cast({value} as decimal(18, 2)) end"
+        "then cast(try_cast({value} as decimal(18, 2)) as double) end"
     ),
     "integer": (
         "case when try_cast({value} as double) = try_cast({value} as integer) then try_cast({value} as integer) end"
     ),
 }
 """Contract type -> DuckDB expression turning the cleaned text `{value}` into the typed value, or null when the
-staging cast would fail or change it. Evaluated in a UTC session (retention.duckdb_session)."""
+staging cast would fail or change it (an accepted amount is handed to GX as the double of its decimal).
+Evaluated in a UTC session (retention.duckdb_session)."""
 PARSE_RULES = {
     "timestamp": "value is an ISO-8601 timestamp (UTC unless it carries an offset or zone)",
     "date": "value is a date (YYYY-MM-DD)",
@@ -52,13 +53,10 @@ def typed_frame(text: pd.DataFrame, contract: dict[str, str]) -> tuple[pd.DataFr
         con.register("delivery", text)
         typed = to_pandas(con, f"select {', '.join(selects)} from delivery")
         unparseable = to_pandas(con, f"select {', '.join(checks)} from delivery")
-    # GX only takes its vectorised path for nanosecond timestamps; DuckDB hands over microseconds. Decimals
-    # are compared as floats by GX (bounds like min_value=0), as before.
+    # GX only takes its vectorised path for nanosecond timestamps; DuckDB hands over microseconds.
     for column, kind in contract.items():
         if kind == "timestamp":
             typed[column] = typed[column].astype("datetime64[ns]")
-        elif kind == "decimal":
-            typed[column] = typed[column].astype("float64")
     typed.index = text.index
     unparseable.index = text.index
     return typed, unparseable
