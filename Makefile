@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 
-.PHONY: setup run dev prepare validate versions rollback gates test lint pytest bench-generator bench-build bench-clv bench-gates bench-publish export-worklist sample clean
+.PHONY: setup run dev prepare validate versions rollback gates test test-fast lint pytest bench-generator bench-build bench-clv bench-gates bench-publish export-worklist sample clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -64,6 +64,12 @@ export-worklist: setup
 
 ## Every lint and test: SQLFluff, ruff, pytest (which runs dbt build with its data and unit tests).
 test: lint pytest
+
+## The edit loop's tier: lint and every test but the end-to-end ones (Dagster refreshes, two writers, make run /
+## make dev, a Berlin host); `make test` runs them all, as CI does.
+SLOW_TESTS := tests/test_orchestration.py tests/test_concurrent_refreshes.py tests/test_time_zones.py
+test-fast: lint
+	$(BIN)/pytest $(addprefix --ignore=,$(SLOW_TESTS))
 
 lint: setup
 	$(BIN)/sqlfluff lint models
