@@ -19,7 +19,7 @@ transformed):
   effect is one of orders of magnitude (30 vs 60 days matters, 730 vs 760 does not) and the log
   stops a few extreme customers from dominating the standardisation. Negative values, which the
   definitions rule out, are read as 0.
-- ``frequency_trend`` = log((purchases_last_90_days + 1) / (purchases_prior_90_days + 1)): 0 for a
+- ``frequency_trend`` = log((recent_purchases_count + 1) / (prior_purchases_count + 1)): 0 for a
   steady customer, negative for one who buys less than before.
 - The BG/NBD probability, the counts and the 0/1 flags enter as they are.
 - A missing value (e.g. no BG/NBD prediction because the CLV model was not fitted) is imputed with
@@ -75,7 +75,7 @@ AS_IS_FEATURES = (
     "is_csat_low",
     "is_loyalty_member",
 )
-TREND_COLUMNS = ("purchases_last_90_days", "purchases_prior_90_days")
+TREND_COLUMNS = ("recent_purchases_count", "prior_purchases_count")
 INPUT_COLUMNS: tuple[str, ...] = (*AS_IS_FEATURES, *LOG1P_FEATURES, *TREND_COLUMNS)
 """The raw columns ``model_matrix`` reads; fit and score frames must have all of them."""
 OUTCOME = "outcome_no_purchase"
@@ -104,7 +104,8 @@ SCORE_COLUMNS: tuple[str, ...] = (
 )
 OK = "ok"
 RECENT_DAYS = 90
-"""The window of the *_last_90_days and recent_* counts, as named in the warehouse."""
+"""The default window of the recent_* counts (dbt var recent_activity_days), for rows that do not carry
+their own ``recent_activity_days`` column."""
 
 
 @dataclass(frozen=True)
@@ -499,16 +500,22 @@ def _describe_days(code: str, row: Row) -> str:
     return REASON_TEMPLATES[code].format(days=_whole(days))
 
 
+def _recent_days(row: Row) -> str:
+    """The window the row's recent_* counts were taken over, as the reason texts name it."""
+    days = _number(row, "recent_activity_days")
+    return _whole(RECENT_DAYS if days is None else days)
+
+
 def _describe_trend(code: str, row: Row) -> str:
     """Compare the purchase counts of the last and the prior window."""
-    last, prior = _number(row, "purchases_last_90_days"), _number(row, "purchases_prior_90_days")
+    last, prior = _number(row, "recent_purchases_count"), _number(row, "prior_purchases_count")
     if last is None or prior is None:
         return "purchase trend unknown"
     if last == prior:
-        return f"purchases steady at {_whole(last)} per {RECENT_DAYS} days"
+        return f"purchases steady at {_whole(last)} per {_recent_days(row)} days"
     direction = "down" if last < prior else "up"
     return REASON_TEMPLATES[code].format(
-        direction=direction, prior=_whole(prior), last=_whole(last), recent_days=RECENT_DAYS
+        direction=direction, prior=_whole(prior), last=_whole(last), recent_days=_recent_days(row)
     )
 
 
@@ -520,7 +527,7 @@ def _describe_count(code: str, row: Row) -> str:
         return f"number of {plural} unknown"
     shown = _whole(count)
     return REASON_TEMPLATES[code].format(
-        count=shown, noun=singular if shown == "1" else plural, recent_days=RECENT_DAYS
+        count=shown, noun=singular if shown == "1" else plural, recent_days=_recent_days(row)
     )
 
 

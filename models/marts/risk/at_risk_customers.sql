@@ -50,7 +50,7 @@ at_risk as (
         ) as is_valued_with_milestone,
         coalesce(
             health.rfm_segment in ('Champions', 'Loyal', 'Potential Loyalist', 'Need Attention')
-            and health.purchases_last_90_days < health.purchases_prior_90_days,
+            and health.recent_purchases_count < health.prior_purchases_count,
             false
         ) as is_loyal_and_declining,
         coalesce(health.days_since_last_purchase > health.usual_gap_days, false) as is_lapsed

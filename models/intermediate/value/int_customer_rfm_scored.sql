@@ -26,23 +26,14 @@ segment_map as (
 
 ),
 
-latest_month as (
-
-    select max(month) as month
-
-    from months
-
-),
-
 snapshots as (
 
     select
-        months.month,
-        months.month_end_date as snapshot_date
+        month,
+        month_end_date as snapshot_date
 
     from months
-    cross join latest_month
-    where months.month >= cast({{ dbt.dateadd('month', -var('rfm_snapshot_months'), 'latest_month.month') }} as date)
+    where months_before_current <= {{ var('rfm_snapshot_months') }}
 
 ),
 

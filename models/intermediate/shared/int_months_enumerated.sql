@@ -1,7 +1,9 @@
 {#
     The reporting months: every calendar month from the month of the first purchase up to the
     month of as_of_date. Each month carries the two days its retention is measured on: the day
-    before it begins (start) and its last day, or as_of_date for the current month (end).
+    before it begins (start) and its last day, or as_of_date for the current month (end), and how
+    many months it lies before the current month: month-end snapshots (RFM, churn risk) are the
+    month_end_date of the months with months_before_current up to their var.
 #}
 with
 
@@ -57,7 +59,11 @@ final as (
             when month = last_month then as_of_date
             else cast({{ dbt.last_day('month', 'month') }} as date)
         end as month_end_date,
-        month = last_month as is_current_month
+        month = last_month as is_current_month,
+        -- datediff(first, second, datepart): whole months from this month to the current one.
+        cast({{ dbt.datediff(
+            'month', 'last_month', 'month'
+        ) }} as integer) as months_before_current
 
     from months
     where month <= last_month

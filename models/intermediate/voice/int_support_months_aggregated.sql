@@ -120,19 +120,7 @@ backlog as (
 
 segment_months as (
 
-    select
-        segments.dimension,
-        segments.dimension_value,
-        months.month,
-        months.month_end_date
-
-    from (
-        select distinct
-            dimension,
-            dimension_value
-        from ticket_segments
-    ) as segments
-    cross join months
+    {{ segment_month_spine('ticket_segments', 'months') }}
 
 ),
 

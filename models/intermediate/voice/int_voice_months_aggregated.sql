@@ -62,19 +62,7 @@ counted as (
 
 segment_months as (
 
-    select
-        segments.dimension,
-        segments.dimension_value,
-        months.month,
-        months.month_end_date
-
-    from (
-        select distinct
-            dimension,
-            dimension_value
-        from customer_segment_values
-    ) as segments
-    cross join months
+    {{ segment_month_spine('customer_segment_values', 'months') }}
 
 ),
 

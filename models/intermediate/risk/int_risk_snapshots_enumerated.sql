@@ -18,21 +18,19 @@ parameters as (
 
 ),
 
-latest_month as (
-
-    select max(month) as month
-
-    from months
-
-),
-
 snapshots as (
 
-    select months.month_end_date as snapshot_date
+    select month_end_date as snapshot_date
 
     from months
-    cross join latest_month
-    where months.month >= cast({{ dbt.dateadd('month', -var('risk_snapshot_months'), 'latest_month.month') }} as date)
+    where months_before_current <= {{ var('risk_snapshot_months') }}
+
+    -- as_of_date is the current month's end date; named again for a data set without purchases.
+    union
+
+    select as_of_date as snapshot_date
+
+    from parameters
 
 ),
 

@@ -61,26 +61,9 @@ counted as (
 
 ),
 
-segments as (
-
-    select distinct
-        dimension,
-        dimension_value
-
-    from customer_segment_values
-
-),
-
 segment_months as (
 
-    select
-        segments.dimension,
-        segments.dimension_value,
-        months.month,
-        months.month_end_date
-
-    from segments
-    cross join months
+    {{ segment_month_spine('customer_segment_values', 'months') }}
 
 ),
 
