@@ -22,7 +22,7 @@ setup: $(STAMP)
 SAMPLE_LOAD_TIME := 2025-01-01T06:00:00Z
 
 ## The main job, in-process through Dagster: quality gates on $RETENTION_RAW_DIR (default: the bundled
-## sample), dbt build of what passed, mart checks, publish; then where the published warehouse is.
+## sample), dbt build of what passed (with its tests), publish; then where the published warehouse is.
 ## LOAD_TIME=ISO-8601 sets the load time the freshness gate judges by (historical data: when it was delivered).
 run: setup
 	$(BIN)/python -m orchestration $(if $(LOAD_TIME),--load-time $(LOAD_TIME),$(if $(RETENTION_RAW_DIR),,--load-time $(SAMPLE_LOAD_TIME)))

@@ -2,7 +2,7 @@
 
 Why through Dagster and not a script: the same job, checks and failure hook as the scheduled
 refresh, so what the README's command proves is what production runs. Prints one line per step
-(gates, each dbt model, mart checks, publish) on stderr (orchestration/progress.py), then what it
+(gates, each dbt model and test, publish) on stderr (orchestration/progress.py), then what it
 published, or the failure summary once; dbt's own output goes to <home>/state/last_refresh.log.
 A delivery folder that does not exist is refused before anything slow starts.
 Exit codes: 0 published, 2 the delivery was blocked by a gate, 1 any other failure.
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     with log_path.open("w") as log, contextlib.redirect_stdout(log):
         result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
     docs = SETTINGS.layout.gx_dir / DATA_DOCS_INDEX
-    docs_line = f"\nData Docs (every gate and mart check): {docs}" if docs.exists() else ""
+    docs_line = f"\nData Docs (every delivery gate): {docs}" if docs.exists() else ""
     if result.success:
         (published,) = [
             event.step_materialization_data.materialization

@@ -1,7 +1,7 @@
 """When a refresh fails, write down which step, which assets and which checks, in plain words.
 
 Why a file as well as the log: the person on call opens warehouse/state/last_failure.md (or the
-run's log) and sees at once whether the delivery was blocked by a gate, a dbt test or a mart check
+run's log) and sees at once whether the delivery was blocked by a gate or a dbt test
 failed, or the build broke, and that BI readers still see the previous version.
 """
 

@@ -1,4 +1,4 @@
-"""The refresh job: observe and gate the delivery, dbt build, mart checks, publish — one run, in order.
+"""The refresh job: observe and gate the delivery, dbt build (with its tests), publish — one run, in order.
 
 Why in-process execution: the steps run one after another anyway (each needs the previous one's
 files), and one process pays the Great Expectations and dbt start-up once. Runs carry the

@@ -3,7 +3,7 @@
 Why one multi-asset: the gates validate the four tables together (orders must refer to known
 customers), and a delivery is landed whole or not at all. Each raw table gets a blocking
 `quality_gate` check: when one fails, nothing is written, the step fails and no dbt model,
-mart check or publish runs, so the published version stays exactly as it was.
+build or publish runs, so the published version stays exactly as it was.
 """
 
 from collections.abc import Iterator

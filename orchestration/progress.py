@@ -3,7 +3,7 @@
 Why not Dagster's console logger: it also prints every framework event, and a failure three times
 (the step's error line, the failure hook's summary, the step-failure event with its stack trace).
 `make run` prints the failure once, in words, from <home>/state/last_failure.md; here only what our
-steps say at INFO (gates, each dbt model, mart checks, publish, a busy warehouse) is shown.
+steps say at INFO (gates, each dbt model, publish, a busy warehouse) is shown.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Publish the checked marts for BI tools: the last asset of a refresh, run only when every check passed.
 
-Why an asset downstream of every mart: Dagster starts it only after the dbt build succeeded and
-every blocking mart check passed, so "published" always means "checked". Its metadata is what a
+Why an asset downstream of every mart: Dagster starts it only after the dbt build succeeded with
+every data and unit test, so "published" always means "checked". Its metadata is what a
 user looks for after a refresh: the version, where it is, the as_of_date, rows per mart, whether
 the CLV fits converged, the data-quality outcome and the Data Docs.
 """

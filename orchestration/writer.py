@@ -3,8 +3,8 @@
 Why a lease per run and not a lock per step: a lock released between the steps let a second refresh
 land and build another delivery while the first one waited to publish, which then published the
 second delivery's build under its own name. So the landing step takes the home's writer lease for
-its run (waiting while another refresh holds it) and the run keeps it through dbt build, mart checks
-and publish; it is given back when the run ends, however it ends (the resource's teardown), or when
+its run (waiting while another refresh holds it) and the run keeps it through dbt build and
+publish; it is given back when the run ends, however it ends (the resource's teardown), or when
 the process dies. Dagster's run queue (tag retention/writer, limit 1 in orchestration/dagster.yaml)
 keeps Dagster runs apart before they start; the lease also covers refreshes started outside Dagster
 (`make run` while `make dev` is running). The publish then checks the build file's own record of

@@ -501,7 +501,7 @@ def _describe_days(code: str, row: Row) -> str:
 
 
 def _recent_days(row: Row) -> str:
-    """The window the row's recent_* counts were taken over, as the reason texts name it."""
+    """Name the window the row's recent_* counts were taken over, for the reason texts."""
     days = _number(row, "recent_activity_days")
     return _whole(RECENT_DAYS if days is None else days)
 

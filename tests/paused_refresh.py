@@ -2,10 +2,10 @@
 
 ``python -m tests.paused_refresh POINT CLI_ARGS...``. POINT is where the refresh stops or speaks up:
 
-- ``before_mart_checks``: its dbt build is done; its mart-check step has started but not yet entered
-  its writer section (where a lock per step would be taken);
-- ``before_publish``: its mart checks passed; its publish step has started but not yet entered its
-  writer section;
+- ``before_build``: its delivery is landed; its dbt build step has started but not yet entered its
+  writer section (where a lock per step would be taken);
+- ``before_publish``: its dbt build (with the tests) passed; its publish step has started but not yet
+  entered its writer section;
 - ``waiting``: does not stop; says so when it finds the warehouse held by another refresh.
 
 Stopping between two steps' writer sections is where a refresh that locked the warehouse per step held
@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-STOPS = ("before_mart_checks", "before_publish")
+STOPS = ("before_build", "before_publish")
 WAITING = "waiting"
 
 
@@ -38,15 +38,14 @@ def stop(point: str) -> None:
 
 
 def step_point(context: Any) -> str | None:
-    """Name the stop a step's writer section begins at: the mart checks' or the publish's, else None."""
-    import dagster as dg
-
+    """Name the stop a step's writer section begins at: the dbt build's or the publish's, else None."""
     from orchestration.serving import SERVING_KEY
 
-    if isinstance(context, dg.AssetCheckExecutionContext):
-        return "before_mart_checks"
-    if SERVING_KEY in context.assets_def.keys:
+    keys = context.assets_def.keys
+    if SERVING_KEY in keys:
         return "before_publish"
+    if any(key.path[0] == "marts" for key in keys):
+        return "before_build"
     return None
 
 

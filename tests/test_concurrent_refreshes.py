@@ -3,7 +3,7 @@
 Why processes and barriers: the bug this guards against needed a second refresh (delivery B) to land
 and build while the first (delivery A) sat between its dbt build and its publish, which then published
 B's build as A's. Here refresh A is the README's command stopped at a barrier (tests/paused_refresh.py)
-between its build and its mart checks, or between its mart checks and its publish, each time before the
+between its landing and its dbt build, or between its build and its publish, each time before the
 next step enters its writer section; refresh B is started then and says when it finds the warehouse
 held; only then is A let go. Nothing waits on a timer. (With a lock per step, B would find the warehouse
 free, land and build its delivery, and never say so: the test fails.)
@@ -147,13 +147,14 @@ def delivery_b(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return delivery_before(B_CUTOFF, tmp_path_factory.mktemp("delivery_b") / "raw")
 
 
-@pytest.mark.parametrize("pause", ["before_mart_checks", "before_publish"])
+@pytest.mark.parametrize("pause", ["before_build", "before_publish"])
 def test_a_second_refresh_waits_and_each_publishes_its_own_delivery(
     pause: str, delivery_b: Path, tmp_path: Path
 ) -> None:
-    """A stops after its build (before its mart checks, or before its publish); B, started then, finds it held and
-    waits; A goes on and publishes delivery A, then B runs its whole sequence and publishes delivery B. Each
-    CLI prints its own version, as_of_date and row counts; the served version is B's, complete and consistent."""
+    """A stops after its landing (before its dbt build) or after its build (before its publish); B, started
+    then, finds it held and waits; A goes on and publishes delivery A, then B runs its whole sequence and publishes
+    delivery B. Each CLI prints its own version, as_of_date and row counts; the served version is B's, complete and
+    consistent."""
     home = tmp_path / "home"
     home.mkdir()
     layout = WarehouseLayout(home)

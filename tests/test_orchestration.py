@@ -324,32 +324,30 @@ def test_each_class_of_bad_delivery_is_blocked_by_the_main_job(
     assert published_digests(orch.layout, with_landing=True) == before
 
 
-def test_a_failing_mart_suite_blocks_the_publish(
+def test_a_failing_dbt_test_blocks_the_publish(
     orch: SimpleNamespace, first_refresh: dg.ExecuteInProcessResult, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A mart failing its GX suite is never published: the marts are rebuilt (a subset run over the last
-    full build), the blocking check fails, serving/warehouse does not run and the summary names the check."""
-    from orchestration import mart_checks
-    from retention.quality.mart_checks import run_mart_suites
+    """Mart invariants live in dbt tests only: a refresh whose build fails one (here a churn window of 0 days,
+    refused by the test on int_parameters_resolved) publishes nothing, and the summary names the test."""
+    from dagster_dbt import DbtCliResource
 
-    def with_a_broken_identity(*args: object) -> list:
-        findings = run_mart_suites(*args)
-        broken = next(i for i, finding in enumerate(findings) if finding.table == "marts.retention_monthly")
-        findings[broken] = dataclasses.replace(findings[broken], outcome="blocked", failing_rows=1)
-        return findings
+    cli = DbtCliResource.cli
 
-    monkeypatch.setattr(mart_checks, "run_mart_suites", with_a_broken_identity)
+    def with_a_zero_churn_window(self: DbtCliResource, args: list[str], **kwargs: object) -> object:
+        return cli(self, [*args, "--vars", json.dumps({"churn_window_days": 0})], **kwargs)
+
+    monkeypatch.setattr(DbtCliResource, "cli", with_a_zero_churn_window)
     before = published_digests(orch.layout)
-    marts = [key for key in orch.defs.resolve_asset_graph().materializable_asset_keys if key.path[0] == "marts"]
-    result = refresh(orch, asset_selection=[*marts, dg.AssetKey(["serving", "warehouse"])])
+    result = refresh(orch)
     assert not result.success
-    assert failed_checks(result) == ["marts/retention_monthly:gx_mart_suite"]
+    test = "accepted_range_int_parameters_resolved_churn_window_days__1"
+    assert failed_checks(result) == [f"intermediate/int_parameters_resolved:{test}"]
     materialized = {event.asset_key for event in result.get_asset_materialization_events()}
-    assert materialized == set(marts)
+    assert dg.AssetKey(["serving", "warehouse"]) not in materialized
     assert published_digests(orch.layout) == before
     summary = (orch.layout.state_dir / "last_failure.md").read_text()
-    assert "# Refresh failed: step `mart_suites`" in summary
-    assert "- marts/retention_monthly · gx_mart_suite: " in summary
+    assert "# Refresh failed: step `dbt_build`" in summary
+    assert test in summary
 
 
 def test_a_refresh_killed_during_dbt_build_leaves_the_published_version_and_the_next_one_succeeds(
@@ -535,7 +533,7 @@ def test_own_data_that_is_stale_says_how_to_load_it_and_then_loads(
     assert loaded.returncode == 0, (loaded.stdout + loaded.stderr)[-3000:]
     assert "as_of_date 2024-12-31" in loaded.stdout
     docs = orch.layout.gx_dir / "gx/uncommitted/data_docs/local_site/index.html"
-    assert f"Data Docs (every gate and mart check): {docs}" in loaded.stdout and docs.exists()
+    assert f"Data Docs (every delivery gate): {docs}" in loaded.stdout and docs.exists()
     assert "dbt 10/" in loaded.stderr and "dagster - INFO" not in loaded.stderr
 
 
@@ -684,10 +682,10 @@ def test_make_dev_serves_the_asset_graph_and_stops_on_sigterm(orch: SimpleNamesp
     queue; a SIGTERM to make alone (as a supervisor sends it) stops it and every process it started."""
     data = serve_then_stop(tmp_path / "home", lambda pid: os.kill(pid, signal.SIGTERM))
     nodes = {"/".join(node["assetKey"]["path"]): node["assetChecksOrError"]["checks"] for node in data["assetNodes"]}
-    assert len(nodes) == 71
+    graph = orch.defs.resolve_asset_graph()
+    assert set(nodes) == {key.to_user_string() for key in graph.get_all_asset_keys()}
     assert nodes["raw/raw_orders"] == [{"name": "quality_gate", "blocking": True}]
-    assert {"name": "gx_mart_suite", "blocking": True} in nodes["marts/retention_monthly"]
-    assert sum(len(checks) for checks in nodes.values()) == 331
+    assert sum(len(checks) for checks in nodes.values()) == len(graph.asset_check_keys)
     assert "key: retention/writer\n  limit: 1" in data["instance"]["runQueueConfig"]["tagConcurrencyLimitsYaml"]
     with dg.DagsterInstance.from_config(str(tmp_path / "home" / "dagster")) as instance:
         assert (instance.run_retries_enabled, instance.run_monitoring_enabled) == (True, True)

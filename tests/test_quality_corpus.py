@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -794,3 +796,27 @@ def test_a_quarantined_ticket_takes_its_csat_answers_with_it(quarantining_run: R
         ("raw_support_tickets", "resolved_at, created_at", 1, "2022-03-20 07:21:43 < 2022-03-24 12:50:53"),
         ("raw_survey_responses", "unknown_ticket_id", 2, f"{RESOLVED_EARLY_TICKET}, {ORPHAN_TICKET}"),
     ]
+
+
+def test_gates_cli_blocks_and_points_to_data_docs(
+    tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make gates` (python -m retention.quality) on a bad delivery: exit 2, the finding, and where Data Docs are."""
+    monkeypatch.setenv("RETENTION_GX_DIR", str(tmp_path / "gx"))
+    raw = copy_raw(tiny_dir, tmp_path / "raw")
+    (raw / "raw_orders.csv").write_text(
+        (raw / "raw_orders.csv").read_text().replace("completed,100.00", "completed,-100.00")
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "retention.quality", "--raw-dir", str(raw), "--load-time", "2024-07-02T06:00:00Z"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert (
+        "column gross_amount: expect_column_values_to_be_between(min_value=0): blocked, 1 of 10 rows" in result.stdout
+    )
+    assert "examples: -100.0" in result.stdout
+    assert "Data Docs: " in result.stdout and "index.html" in result.stdout

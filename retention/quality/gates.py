@@ -282,7 +282,7 @@ def _without_missing_references(suite: SuiteFile, typed: pd.DataFrame) -> SuiteF
         for expectation in suite.expectations
         if expectation["kwargs"].get("column") not in DERIVED_COLUMNS or expectation["kwargs"]["column"] in typed
     ]
-    return SuiteFile(suite.name, suite.contract, kept, suite.document, suite.query)
+    return SuiteFile(suite.name, suite.contract, kept, suite.document)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """The suites under expectations/: one JSON file per table, the only place a rule is written.
 
 A suite file is a Great Expectations suite (name, expectations with type / kwargs / meta) whose
-meta also carries the table's contract types (raw suites) or the SQL query whose rows it checks
-(mart suites under expectations/marts/). Each expectation's meta.level says what a failure
-does: `row` quarantines the failing rows, `warn` only reports them, `table` stops the run; row and
-warn failures stop the run too when they hit more than max_bad_row_share of the rows.
+meta also carries the table's contract types (mart invariants are dbt tests, next to the marts).
+Each expectation's meta.level says what a failure does: `row` quarantines the failing rows, `warn`
+only reports them, `table` stops the run; row and warn failures stop the run too when they hit more
+than max_bad_row_share of the rows.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from pathlib import Path
 from retention.quality.settings import REPO_ROOT
 
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
-MART_EXPECTATIONS_DIR = EXPECTATIONS_DIR / "marts"
 RAW_TABLES = ("raw_customers", "raw_orders", "raw_support_tickets", "raw_survey_responses")
 """Validation order: customers first, because the other tables must refer to known customers."""
 LEVELS = ("row", "warn", "table")
@@ -30,7 +29,6 @@ class SuiteFile:
     contract: dict[str, str]
     expectations: list[dict]
     document: dict
-    query: str | None = None
 
 
 def load_suite(name: str, directory: Path = EXPECTATIONS_DIR) -> SuiteFile:
@@ -46,10 +44,4 @@ def load_suite(name: str, directory: Path = EXPECTATIONS_DIR) -> SuiteFile:
         contract=document.get("meta", {}).get("contract", {}),
         expectations=document["expectations"],
         document=document,
-        query=document.get("meta", {}).get("query"),
     )
-
-
-def mart_suite_names(directory: Path = MART_EXPECTATIONS_DIR) -> list[str]:
-    """Every mart suite under expectations/marts/."""
-    return sorted(path.stem for path in directory.glob("*.json"))
