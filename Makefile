@@ -39,7 +39,7 @@ dev: setup
 
 ## Parse the dbt project once into $RETENTION_HOME/dbt_target (what a deployment ships).
 prepare: setup
-	$(BIN)/dagster-dbt project prepare-and-package --file orchestration/project.py
+	$(BIN)/python -m orchestration.project
 
 ## Load the code location as a deployment would.
 validate: prepare
@@ -47,34 +47,37 @@ validate: prepare
 
 ## The published versions (current marked *), and rolling back: make rollback [TO=version_id]
 versions: setup
-	$(BIN)/python -m retention.publishing list
+	$(BIN)/python -m publishing list
 
 rollback: setup
-	$(BIN)/python -m retention.publishing rollback $(if $(TO),--to $(TO))
+	$(BIN)/python -m publishing rollback $(if $(TO),--to $(TO))
 
 ## Run the quality gates alone on a raw folder: make gates RAW=path/to/folder [LOAD_TIME=ISO-8601]
 RAW ?= data/sample
 gates: setup
-	$(BIN)/python -m retention.quality --raw-dir $(RAW) --load-time $(or $(LOAD_TIME),$(SAMPLE_LOAD_TIME))
+	$(BIN)/python -m quality_gates --raw-dir $(RAW) --load-time $(or $(LOAD_TIME),$(SAMPLE_LOAD_TIME))
 
 ## Export the published at-risk worklist (CSV + Parquet) to exports/ (OUT=...) for the CRM; never overwrites.
 OUT ?= exports
 export-worklist: setup
-	$(BIN)/python -m retention.export_worklist --out $(OUT)
+	$(BIN)/python -m publishing.export_worklist --out $(OUT)
 
-## Every lint and test: SQLFluff, ruff, pytest (which runs dbt build with its data and unit tests).
+## Every lint and test: SQLFluff, ruff, mypy, pytest (which runs dbt build with its data and unit tests).
 test: lint pytest
 
-## The edit loop's tier: lint and every test but the end-to-end ones (Dagster refreshes, two writers, make run /
-## make dev, a Berlin host); `make test` runs them all, as CI does.
-SLOW_TESTS := tests/test_orchestration.py tests/test_concurrent_refreshes.py tests/test_time_zones.py
-test-fast: lint
-	$(BIN)/pytest $(addprefix --ignore=,$(SLOW_TESTS))
+## The edit loop's tier, under 2 minutes: ruff, mypy and the unit tests (pytest -m unit: everything that builds
+## neither dbt nor Dagster). `make test` runs SQLFluff and every tier (dbt builds, Dagster refreshes), as CI does.
+test-fast: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest -m unit
 
 lint: setup
 	$(BIN)/sqlfluff lint models
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 pytest: setup
 	$(BIN)/pytest
@@ -85,7 +88,7 @@ bench-generator: setup
 
 ## Regenerate the bundled sample data set (deterministic: same files every time).
 sample: setup
-	$(BIN)/python -m retention.synthetic --customers 3000 --seed 42 --format csv --out data/sample
+	$(BIN)/python -m synthetic --customers 3000 --seed 42 --format csv --out data/sample
 
 clean:
 	rm -rf target logs warehouse/*.duckdb warehouse/*.wal warehouse/build warehouse/state warehouse/serving \

@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from benchmarks.measure import run_measured, run_sizes
 
@@ -25,12 +26,12 @@ SEED = 42
 SLOWEST = 6
 
 
-def measure(n_customers: int) -> dict[str, object]:
+def measure(n_customers: int) -> dict[str, Any]:
     """Generate one data set, build the warehouse on it, and report time, memory and slowest nodes."""
     with tempfile.TemporaryDirectory(prefix="bench_build_") as work:
         raw_dir, work_dir = Path(work) / "raw", Path(work)
         generated = run_measured(
-            [sys.executable, "-m", "retention.synthetic", "--customers", str(n_customers), "--seed", str(SEED)]
+            [sys.executable, "-m", "synthetic", "--customers", str(n_customers), "--seed", str(SEED)]
             + ["--format", "parquet", "--out", str(raw_dir)],
             cwd=REPO_ROOT,
         )
@@ -60,7 +61,7 @@ def measure(n_customers: int) -> dict[str, object]:
     }
 
 
-def to_markdown(machine: dict[str, object], cases: list[dict[str, object]]) -> str:
+def to_markdown(machine: dict[str, Any], cases: list[dict[str, Any]]) -> str:
     """Render the results as the table committed next to the JSON."""
     lines = [
         "# Warehouse build benchmark",

@@ -3,7 +3,7 @@
 Inputs come from the synthetic generator (seed 42, as of 2024-12-31): completed orders, net revenue
 = gross - discount (exact decimals, so the inputs do not depend on DuckDB's summation order),
 purchase day = the first 10 characters of ``ordered_at``, summarised per customer in DuckDB straight
-from the Arrow tables (x, t_x, T, monetary_value as defined in ``retention.clv``) and written to
+from the Arrow tables (x, t_x, T, monetary_value as defined in ``modelling.clv``) and written to
 Parquet once per size. Every fit then runs in its own child
 process (this script with ``--case``) that reads that file, so its peak RSS is its own; a "load"
 case that only imports and reads the file gives the baseline the fits add to. The per-customer
@@ -22,8 +22,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from benchmarks.measure import RESULTS_DIR, machine_info, run_measured
+from warehouse_home.duckdb_session import connect, one_row
 
 SIZES = (100_000, 1_000_000)
 SEED = 42
@@ -33,7 +35,7 @@ TARGET_SECONDS = 10.0
 CASES = ("load", "compressed", "uncompressed", "score")
 REPEATS = 3
 """Each timed step runs this many times in its child and the median is reported: sub-second fits are noisy."""
-SCORING = {"horizon_days": 365, "churn_window_days": 90, "annual_discount_rate": 0.1}
+SCORING: dict[str, Any] = {"horizon_days": 365, "churn_window_days": 90, "annual_discount_rate": 0.1}
 
 SUMMARY_SQL = f"""
 with purchase_days as (
@@ -55,19 +57,17 @@ order by customer_id
 """
 
 
-def prepare(n_customers: int, path: Path) -> dict[str, object]:
+def prepare(n_customers: int, path: Path) -> dict[str, Any]:
     """Generate raw data and write the per-customer summary; time generation and summarising apart."""
-    import duckdb
-
-    from retention.synthetic import generate
+    from synthetic.generator import generate
 
     started = time.perf_counter()
     orders = generate(n_customers, seed=SEED)["raw_orders"]
     generated = time.perf_counter()
-    with duckdb.connect() as con:
+    with connect() as con:
         con.register("orders", orders)
         con.execute(f"copy ({SUMMARY_SQL}) to '{path}' (format parquet)")
-        customers, repeaters = con.execute(f"select count(*), count(*) filter (x > 0) from '{path}'").fetchone()
+        customers, repeaters = one_row(con, f"select count(*), count(*) filter (x > 0) from '{path}'")
     summarised = time.perf_counter()
     return {
         "generate_s": round(generated - started, 3),
@@ -77,7 +77,7 @@ def prepare(n_customers: int, path: Path) -> dict[str, object]:
     }
 
 
-def fit_report(fits: tuple) -> dict[str, object]:
+def fit_report(fits: tuple) -> dict[str, Any]:
     """Parameters, log-likelihood and status of each fit, keyed by model."""
     return {
         fit.model: {
@@ -90,7 +90,7 @@ def fit_report(fits: tuple) -> dict[str, object]:
     }
 
 
-def timed(step: Callable[[], object]) -> tuple[object, float]:
+def timed(step: Callable[[], Any]) -> tuple[Any, float]:
     """Run step REPEATS times; return its last result and the median wall time in seconds."""
     seconds = []
     for _ in range(REPEATS):
@@ -100,12 +100,12 @@ def timed(step: Callable[[], object]) -> tuple[object, float]:
     return result, round(statistics.median(seconds), 3)
 
 
-def run_case(case: str, path: Path) -> dict[str, object]:
+def run_case(case: str, path: Path) -> dict[str, Any]:
     """Be the child process of one case: read the summary, then load only, fit, or fit and score."""
     import numpy as np
     import pandas as pd
 
-    from retention import clv
+    from modelling import clv
 
     summary = pd.read_parquet(path)
     x, t_x, T, m_x = (summary[c].to_numpy(dtype=float) for c in ("x", "t_x", "T", "monetary_value"))
@@ -136,13 +136,13 @@ def run_case(case: str, path: Path) -> dict[str, object]:
     }
 
 
-def measure(case: str, path: Path) -> dict[str, object]:
+def measure(case: str, path: Path) -> dict[str, Any]:
     """Run one case in a child process; return its report plus wall time and peak RSS."""
     measured = run_measured([sys.executable, "-m", "benchmarks.bench_clv", "--case", case, str(path)])
     return {"wall_s": measured.wall_s, "peak_rss_mib": measured.peak_rss_mib, **json.loads(measured.stdout)}
 
 
-def largest_difference(one: dict[str, object], other: dict[str, object]) -> float:
+def largest_difference(one: dict[str, Any], other: dict[str, Any]) -> float:
     """Largest relative difference between the parameters of two fit reports."""
     return max(
         abs(one[model]["params"][name] / other[model]["params"][name] - 1)
@@ -151,7 +151,7 @@ def largest_difference(one: dict[str, object], other: dict[str, object]) -> floa
     )
 
 
-def measure_size(n_customers: int) -> dict[str, object]:
+def measure_size(n_customers: int) -> dict[str, Any]:
     """Prepare one size's inputs, then measure every case on them."""
     with tempfile.TemporaryDirectory(prefix="bench_clv_") as folder:
         path = Path(folder) / "summary.parquet"
@@ -171,7 +171,7 @@ def measure_size(n_customers: int) -> dict[str, object]:
     return result
 
 
-def to_markdown(machine: dict[str, object], sizes: list[dict[str, object]]) -> str:
+def to_markdown(machine: dict[str, Any], sizes: list[dict[str, Any]]) -> str:
     """Render the results as the table committed next to the JSON."""
     lines = [
         "# CLV fit benchmark (BG/NBD + Gamma-Gamma)",

@@ -4,7 +4,7 @@ Why: the gates run before every `dbt build`, so validating a delivery must cost 
 build itself (the bar: 10,000,000 orders validated in well under the build time). Three child
 processes per size, each measured on its own (peak RSS never goes down inside a process):
 
-1. the command a user runs, ``python -m retention.quality --raw-dir ... --load-time ...``, for the
+1. the command a user runs, ``python -m quality_gates --raw-dir ... --load-time ...``, for the
    headline wall time and peak RSS;
 2. this script with ``--case``: the same ``run_gates`` with its phases timed (GX import, read,
    typing, GX validation, the gate's own decisions, Data Docs) and the peak RSS after each;
@@ -94,12 +94,12 @@ class _TimedValidator:
         return self._clock.timed("data_docs", self._inner.build_docs)()
 
 
-def run_case(raw_dir: Path) -> dict[str, object]:
+def run_case(raw_dir: Path) -> dict[str, Any]:
     """Run run_gates in this process with every phase timed; the gate code itself is not changed."""
     started = time.perf_counter()
-    from retention.quality import gates
-    from retention.quality.__main__ import parse_load_time
-    from retention.quality.gx_runner import GxValidator
+    from quality_gates import gates
+    from quality_gates.gx_runner import GxValidator
+    from quality_gates.settings import parse_load_time
 
     imported = time.perf_counter()
     validator = GxValidator()
@@ -108,9 +108,9 @@ def run_case(raw_dir: Path) -> dict[str, object]:
     # run_gates looks these names up in its module at call time, so wrapping them there times the real path.
     original_read = gates.read_text_frame
 
-    def read_text_frame(path: Path, columns: list[str]) -> Any:
+    def read_text_frame(path: Path, contract_columns: list[str]) -> Any:
         clock.table = path.name.split(".")[0]
-        return clock.timed("read", original_read)(path, columns)
+        return clock.timed("read", original_read)(path, contract_columns)
 
     gates.read_text_frame = read_text_frame
     gates.typed_frame = clock.timed("typing", gates.typed_frame)
@@ -140,7 +140,7 @@ class _PerExpectationValidator:
 
     def __init__(self, inner: Any) -> None:
         self._inner = inner
-        self.timings: list[dict[str, object]] = []
+        self.timings: list[dict[str, Any]] = []
 
     def __call__(self, suite_file: Any, frame: Any, parameters: dict) -> list[tuple[dict, dict]]:
         """Run the suite one expectation at a time on run_gates' own frame and parameters."""
@@ -164,11 +164,11 @@ class _PerExpectationValidator:
         return results
 
 
-def run_expectations(raw_dir: Path) -> list[dict[str, object]]:
+def run_expectations(raw_dir: Path) -> list[dict[str, Any]]:
     """Validate each expectation alone on the real typed frames; return its seconds, slowest first."""
-    from retention.quality.__main__ import parse_load_time
-    from retention.quality.gates import run_gates
-    from retention.quality.gx_runner import GxValidator
+    from quality_gates.gates import run_gates
+    from quality_gates.gx_runner import GxValidator
+    from quality_gates.settings import parse_load_time
 
     validator = _PerExpectationValidator(GxValidator())
     run_gates(raw_dir, parse_load_time(LOAD_TIME), validator=validator)  # no build_docs: Data Docs are skipped
@@ -193,18 +193,18 @@ def build_wall_s(n_customers: int) -> float | None:
     return next((case["build_wall_s"] for case in cases if case["customers"] == n_customers), None)
 
 
-def measure(n_customers: int, per_expectation: bool) -> dict[str, object]:
+def measure(n_customers: int, per_expectation: bool) -> dict[str, Any]:
     """Generate one CSV delivery, then run the gate command, the phase case and the expectation case."""
     with tempfile.TemporaryDirectory(prefix="bench_gates_") as work:
         raw_dir = Path(work) / "raw"
         generated = run_measured(
-            [sys.executable, "-m", "retention.synthetic", "--customers", str(n_customers), "--seed", str(SEED)]
+            [sys.executable, "-m", "synthetic", "--customers", str(n_customers), "--seed", str(SEED)]
             + ["--format", "csv", "--out", str(raw_dir)],
             cwd=REPO_ROOT,
         )
         raw_mib = sum(path.stat().st_size for path in raw_dir.iterdir()) / 2**20
         gates = run_measured(
-            [sys.executable, "-m", "retention.quality", "--raw-dir", str(raw_dir), "--load-time", LOAD_TIME],
+            [sys.executable, "-m", "quality_gates", "--raw-dir", str(raw_dir), "--load-time", LOAD_TIME],
             env={**os.environ, "RETENTION_GX_DIR": str(Path(work) / "gx")},
             cwd=REPO_ROOT,
         )
@@ -243,12 +243,12 @@ def measure(n_customers: int, per_expectation: bool) -> dict[str, object]:
     }
 
 
-def to_markdown(machine: dict[str, object], cases: list[dict[str, object]]) -> str:
+def to_markdown(machine: dict[str, Any], cases: list[dict[str, Any]]) -> str:
     """Render the results as the tables committed next to the JSON."""
     lines = [
         "# Quality gates benchmark",
         "",
-        f"`python -m benchmarks.bench_gates`: generator (seed {SEED}, CSV) then `python -m retention.quality",
+        f"`python -m benchmarks.bench_gates`: generator (seed {SEED}, CSV) then `python -m quality_gates",
         f"--raw-dir <dir> --load-time {LOAD_TIME}` in a child process (GX import, read, typing, GX",
         "validation of all four tables, Data Docs). The build column is `dbt build` at the same size from",
         "`build.json` (Parquet input). Bar: validating ~10M orders (1,000,000 customers) in well under",

@@ -4,7 +4,7 @@ Each case runs in a fresh child process (this script with ``--case``), because a
 peak RSS never goes down: measuring in-process would carry the largest case's peak over to
 the next one, and tracemalloc misses numpy/Arrow buffers. ``os.wait4`` returns the resource
 usage of exactly that child. Wall time covers the whole command, interpreter start and
-imports included, as a user running ``python -m retention.synthetic`` would see it.
+imports included, as a user running ``python -m synthetic`` would see it.
 
 Usage: ``python -m benchmarks.bench_generator`` (writes ``benchmarks/results/generator.{json,md}``).
 """
@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from benchmarks.measure import RESULTS_DIR, machine_info, run_measured
 
@@ -27,10 +28,10 @@ TARGET_SECONDS = 60.0
 """Budget for 1,000,000 customers written as CSV, whole command included."""
 
 
-def run_case(n_customers: int, fmt: str, out_dir: Path) -> dict[str, object]:
+def run_case(n_customers: int, fmt: str, out_dir: Path) -> dict[str, Any]:
     """Generate and write one data set in this process; report the phases and what was written."""
     started = time.perf_counter()
-    from retention.synthetic import generate, write_tables
+    from synthetic.generator import generate, write_tables
 
     imported = time.perf_counter()
     tables = generate(n_customers, seed=SEED)
@@ -46,7 +47,7 @@ def run_case(n_customers: int, fmt: str, out_dir: Path) -> dict[str, object]:
     }
 
 
-def measure(n_customers: int, fmt: str) -> dict[str, object]:
+def measure(n_customers: int, fmt: str) -> dict[str, Any]:
     """Run one case in a child process; return its report plus wall time and peak RSS."""
     with tempfile.TemporaryDirectory(prefix="bench_generator_") as out_dir:
         measured = run_measured(
@@ -61,7 +62,7 @@ def measure(n_customers: int, fmt: str) -> dict[str, object]:
     }
 
 
-def to_markdown(machine: dict[str, object], cases: list[dict[str, object]]) -> str:
+def to_markdown(machine: dict[str, Any], cases: list[dict[str, Any]]) -> str:
     """Render the results as the table committed next to the JSON."""
     lines = [
         "# Synthetic generator benchmark",

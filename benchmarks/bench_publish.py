@@ -15,6 +15,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from benchmarks.measure import run_measured, run_sizes
 
@@ -22,7 +23,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SIZES = (100_000, 1_000_000)
 SEED = 42
 PUBLISH = (
-    "import sys; from datetime import datetime; from pathlib import Path; from retention.publishing import publish; "
+    "import sys; from datetime import datetime; from pathlib import Path; from publishing.versions import publish; "
     "publish(Path(sys.argv[1]), Path(sys.argv[2]), published_at=datetime(2025, 1, 1, 6), run_id=None, "
     "load_time=datetime(2025, 1, 1, 6))"
 )
@@ -38,12 +39,12 @@ def _size_mib(path: Path) -> float:
     return round(sum(file.stat().st_size for file in files) / 2**20, 1)
 
 
-def measure(n_customers: int) -> dict[str, object]:
+def measure(n_customers: int) -> dict[str, Any]:
     """Generate, build, publish and read one data set; report times, memory and sizes."""
     with tempfile.TemporaryDirectory(prefix="bench_publish_") as work:
         raw_dir, work_dir = Path(work) / "raw", Path(work)
         run_measured(
-            [sys.executable, "-m", "retention.synthetic", "--customers", str(n_customers), "--seed", str(SEED)]
+            [sys.executable, "-m", "synthetic", "--customers", str(n_customers), "--seed", str(SEED)]
             + ["--format", "parquet", "--out", str(raw_dir)],
             cwd=REPO_ROOT,
         )
@@ -76,13 +77,13 @@ def measure(n_customers: int) -> dict[str, object]:
         }
 
 
-def to_markdown(machine: dict[str, object], cases: list[dict[str, object]]) -> str:
+def to_markdown(machine: dict[str, Any], cases: list[dict[str, Any]]) -> str:
     """Render the results as the table committed next to the JSON."""
     lines = [
         "# Publishing benchmark",
         "",
         "`python -m benchmarks.bench_publish`: generator (seed 42, Parquet), `dbt build` into a build file, then",
-        "`retention.publishing.publish` in a child process: every mart copied into a new DuckDB file (same DDL)",
+        "`publishing.versions.publish` in a child process: every mart copied into a new DuckDB file (same DDL)",
         "and to Parquet, meta tables, checkpoint, atomic swap. The reader column is a fresh read-only",
         "connection to the served file plus `count(*)` of fct_orders.",
         "",

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
@@ -33,8 +34,10 @@ def run_measured(command: list[str], env: dict[str, str] | None = None, cwd: Pat
     """Run command to completion; raise with its output if it fails."""
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=cwd)
-    stdout = child.stdout.read()
-    child.stdout.close()
+    pipe = child.stdout  # always set: stdout=PIPE
+    stdout = pipe.read() if pipe else ""
+    if pipe:
+        pipe.close()
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
     exit_code = os.waitstatus_to_exitcode(status)
@@ -44,7 +47,7 @@ def run_measured(command: list[str], env: dict[str, str] | None = None, cwd: Pat
     return Measured(round(wall, 2), round(usage.ru_maxrss / 1024, 1), stdout)  # Linux reports KiB
 
 
-def machine_info() -> dict[str, object]:
+def machine_info() -> dict[str, Any]:
     """Describe where the figures come from, so they can be compared across machines."""
     import duckdb
     import numpy
@@ -73,8 +76,8 @@ def run_sizes(
     name: str,
     description: str,
     sizes: Sequence[int],
-    measure: Callable[[int], dict[str, object]],
-    to_markdown: Callable[[dict[str, object], list[dict[str, object]]], str],
+    measure: Callable[[int], dict[str, Any]],
+    to_markdown: Callable[[dict[str, Any], list[dict[str, Any]]], str],
 ) -> None:
     """Measure every size (--sizes overrides the default), then write results/<name>.{json,md}."""
     parser = argparse.ArgumentParser(description=description)

@@ -54,9 +54,9 @@
 {%- endmacro %}
 
 {#
-    The gates' output next to a validated delivery (retention/quality): quality/data_quality_results
+    The gates' output next to a validated delivery (quality_gates): quality/data_quality_results
     and quality/quarantine_<table>, landed in schema `quality`, and the load manifest load.json
-    (retention/refresh.py: the run that landed the delivery, its fingerprint and load time) as
+    (refresh/landing.py: the run that landed the delivery, its fingerprint and load time) as
     quality.load_manifest, the build file's proof of whose delivery it holds, which the publish
     checks. A plain `dbt build` on raw files has no gate output: the tables are then created empty,
     so the data_quality_report says so and such a build can only be published without an owner.

@@ -16,7 +16,7 @@
     ISO-8601 text -> timestamp in UTC (no time zone). `2024-02-29 23:59:59` and `2024-02-29T23:59:59Z`
     are UTC; a value with an offset or zone (`2024-02-29T23:59:59+02:00`) is converted to UTC
     (21:59:59). Anything else fails the cast loudly rather than becoming null; the gate's parser
-    (retention/quality/typing_rules.py) quarantines such values first, with the same cast.
+    (quality_gates/typing_rules.py) quarantines such values first, with the same cast.
 #}
 {% macro parse_utc_timestamp(column_name) -%}
     {{ return(adapter.dispatch('parse_utc_timestamp')(column_name)) }}

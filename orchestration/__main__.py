@@ -16,8 +16,9 @@ import os
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
-from retention.quality.raw_files import RAW_FORMATS
+from quality_gates.raw_files import RAW_FORMATS
 
 RAW_PREFIX = "raw/"
 REFRESH_LOG = "last_refresh.log"
@@ -42,15 +43,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    from orchestration.project import SETTINGS, retention_project
+    from orchestration.project import orchestration_settings, prepare_manifest
 
-    raw_dir = Path(args.raw_dir).resolve() if args.raw_dir else SETTINGS.raw_dir
+    settings = orchestration_settings()
+    raw_dir = Path(args.raw_dir).resolve() if args.raw_dir else settings.raw_dir
     problem = delivery_problem(raw_dir)
     if problem:
         print(f"REFRESH NOT STARTED: {problem}; nothing was changed.")
         return 2
-    print(f"Preparing the dbt manifest in {retention_project.target_path} ...", flush=True)
-    retention_project.preparer.prepare(retention_project)
+    print(f"Preparing the dbt manifest in {settings.layout.dbt_target_dir} ...", flush=True)
+    prepare_manifest()
 
     import dagster as dg
 
@@ -60,21 +62,21 @@ def main(argv: list[str] | None = None) -> int:
     from orchestration.jobs import REFRESH_JOB, landing_run_config
     from orchestration.progress import progress_logger
     from orchestration.serving import DATA_DOCS_INDEX, SERVING_KEY
-    from retention.publishing import current_version
-    from retention.summary import print_summary
+    from publishing.summary import print_summary
+    from publishing.versions import current_version
 
     run_config = landing_run_config(str(raw_dir), args.load_time)
     run_config["loggers"] = {"progress": {}}
-    job = defs.resolve_job_def(REFRESH_JOB).with_logger_defs({"progress": progress_logger})
+    job = defs().resolve_job_def(REFRESH_JOB).with_logger_defs({"progress": progress_logger})
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    SETTINGS.layout.state_dir.mkdir(parents=True, exist_ok=True)
-    failure_path = SETTINGS.layout.state_dir / FAILURE_FILE
+    settings.layout.state_dir.mkdir(parents=True, exist_ok=True)
+    failure_path = settings.layout.state_dir / FAILURE_FILE
     failure_path.unlink(missing_ok=True)  # what is there after the run is this run's failure
-    log_path = SETTINGS.layout.state_dir / REFRESH_LOG
+    log_path = settings.layout.state_dir / REFRESH_LOG
     print(f"Refreshing {raw_dir} (dbt's output: {log_path}) ...", flush=True)
     with log_path.open("w") as log, contextlib.redirect_stdout(log):
         result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
-    docs = SETTINGS.layout.gx_dir / DATA_DOCS_INDEX
+    docs = settings.layout.gx_dir / DATA_DOCS_INDEX
     docs_line = f"\nData Docs (every delivery gate): {docs}" if docs.exists() else ""
     if result.success:
         (published,) = [
@@ -82,9 +84,10 @@ def main(argv: list[str] | None = None) -> int:
             for event in result.get_asset_materialization_events()
             if event.asset_key == SERVING_KEY
         ]
-        meta = {name: getattr(value, "value", value) for name, value in published.metadata.items()}
-        current = current_version(SETTINGS.layout.serving_dir)
-        print_summary(SETTINGS.layout.serving_file, meta["version_id"], meta["as_of_date"], meta["row_counts"], current)
+        # The values the publish step wrote (text, and the JSON {mart: rows}).
+        meta: dict[str, Any] = {name: getattr(value, "value", value) for name, value in published.metadata.items()}
+        current = current_version(settings.layout.serving_dir)
+        print_summary(settings.layout.serving_file, meta["version_id"], meta["as_of_date"], meta["row_counts"], current)
         print(docs_line)
         return 0
     if failure_path.exists():

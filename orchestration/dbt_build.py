@@ -10,14 +10,15 @@ build, once the row counts of the built tables can be read without a second Duck
 
 import json
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.project import SETTINGS, retention_project
+from orchestration.project import orchestration_settings
 from orchestration.writer import WarehouseWriter, busy_retry
-from retention.duckdb_session import connect
+from warehouse_home.duckdb_session import connect, one_row
 
 LOCKED_FILE_MESSAGE = "Could not set lock on file"
 """DuckDB's error when another process holds the build file: transient, so the step is retried."""
@@ -43,12 +44,12 @@ class RetentionTranslator(DagsterDbtTranslator):
 TRANSLATOR = RetentionTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-def _row_counts(tables: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+def _row_counts(build_file: Path, tables: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """Exact row counts of the built tables (schema, name), read-only after dbt has exited."""
-    with connect(str(SETTINGS.layout.build_file), read_only=True) as con:
+    with connect(str(build_file), read_only=True) as con:
         existing = set(con.execute("select schema_name, table_name from duckdb_tables()").fetchall())
         return {
-            (schema, name): con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+            (schema, name): one_row(con, f'select count(*) from "{schema}"."{name}"')[0]
             for schema, name in tables & existing
         }
 
@@ -62,9 +63,9 @@ def _dbt_failures(invocation: Any) -> str:
     return "\n".join(lines) or f"dbt build failed before running a node; see {invocation.target_path / 'dbt.log'}"
 
 
-def _relations() -> dict[str, tuple[str, str]]:
+def _relations(project: DbtProject) -> dict[str, tuple[str, str]]:
     """unique_id -> (schema, table) of every model and seed in the prepared manifest."""
-    nodes = json.loads(retention_project.manifest_path.read_text())["nodes"]
+    nodes = json.loads(project.manifest_path.read_text())["nodes"]
     return {
         unique_id: (node["schema"], node.get("alias") or node["name"])
         for unique_id, node in nodes.items()
@@ -75,7 +76,7 @@ def _relations() -> dict[str, tuple[str, str]]:
 def _relation(event: dg.Output, relations: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
     """Find the (schema, table) an Output of the dbt build materialized, from its unique_id."""
     unique_id = event.metadata.get("unique_id")
-    return relations.get(getattr(unique_id, "value", unique_id))
+    return relations.get(str(getattr(unique_id, "value", unique_id)))
 
 
 def _with_row_count(event: Any, relations: dict[str, tuple[str, str]], counts: dict) -> Any:
@@ -96,25 +97,34 @@ def _progress(
         done += 1
         context.log.info(f"dbt {done}/{total}: {'.'.join(_relation(event, relations) or (event.output_name,))} built")
     elif isinstance(event, dg.AssetCheckResult) and not event.passed:
-        context.log.warning(f"dbt test failed: {event.asset_key.to_user_string()} {event.check_name}")
+        asset = event.asset_key.to_user_string() if event.asset_key else "?"
+        context.log.warning(f"dbt test failed: {asset} {event.check_name}")
     return done
 
 
-@dbt_assets(
-    manifest=retention_project.manifest_path,
-    project=retention_project,
-    dagster_dbt_translator=TRANSLATOR,
-    name="dbt_build",
-)
-def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, writer: WarehouseWriter) -> Iterator[Any]:
-    """`dbt build` (models, seeds, data and unit tests) of the landed delivery into the build file."""
-    build_file = SETTINGS.layout.build_file
+def dbt_build_assets(project: DbtProject) -> dg.AssetsDefinition:
+    """Every model and seed of project's prepared manifest as an asset, built by one `dbt build`."""
+
+    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=TRANSLATOR, name="dbt_build")
+    def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, writer: WarehouseWriter) -> Iterator[Any]:
+        """`dbt build` (models, seeds, data and unit tests) of the landed delivery into the build file."""
+        yield from build(context, dbt, writer, project)
+
+    return dbt_build
+
+
+def build(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, writer: WarehouseWriter, project: DbtProject
+) -> Iterator[Any]:
+    """Run `dbt build` under the run's lease; yield its events with row counts, then fail if dbt failed."""
+    settings = orchestration_settings()
+    build_file = settings.layout.build_file
     with writer.held(context):
         build_file.parent.mkdir(parents=True, exist_ok=True)
         if not context.is_subset:
             for path in (build_file, build_file.with_name(build_file.name + ".wal")):
                 path.unlink(missing_ok=True)
-        relations = _relations()
+        relations = _relations(project)
         invocation = dbt.cli(["build"], context=context, raise_on_error=False)
         events, done, total = [], 0, len(context.selected_asset_keys)
         for event in invocation.stream():
@@ -122,8 +132,8 @@ def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, writer: Wa
             events.append(event)
         logs = "".join(path.read_text() for path in invocation.target_path.glob("dbt.log*"))
         if not invocation.is_successful() and LOCKED_FILE_MESSAGE in logs:
-            raise busy_retry(SETTINGS)
-        counts = _row_counts(set(relations.values())) if build_file.exists() else {}
+            raise busy_retry(settings)
+        counts = _row_counts(build_file, set(relations.values())) if build_file.exists() else {}
     yield from (_with_row_count(event, relations, counts) for event in events)
     if not invocation.is_successful():
         raise dg.Failure(description=f"dbt build failed:\n{_dbt_failures(invocation)}")

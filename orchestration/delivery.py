@@ -10,10 +10,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.project import SETTINGS
-from retention.quality.raw_files import describe_raw_file, find_raw_file
-from retention.quality.suites import RAW_TABLES
-from retention.refresh import delivery_fingerprint
+from orchestration.project import orchestration_settings
+from quality_gates.raw_files import describe_raw_file, find_raw_file
+from quality_gates.suites import RAW_TABLES
+from refresh.landing import delivery_fingerprint
 
 LATEST_COLUMN = {
     "raw_customers": "signup_at",
@@ -33,10 +33,10 @@ def observe_file(raw_dir: Path, table: str) -> dict[str, dg.MetadataValue]:
     except Exception as error:  # an observation reports a broken file; the gates stop the run
         return {"problem": dg.MetadataValue.text(str(error)[:500])}
     stat = path.stat()
-    latest = described["latest_at"]
+    latest = described.latest_at
     return {
         "path": dg.MetadataValue.path(str(path)),
-        "dagster/row_count": dg.MetadataValue.int(described["rows"]),
+        "dagster/row_count": dg.MetadataValue.int(described.rows),
         f"latest {LATEST_COLUMN[table]}": dg.MetadataValue.text(str(latest) if latest else "none parseable"),
         "size_bytes": dg.MetadataValue.int(stat.st_size),
         "modified_at": dg.MetadataValue.timestamp(stat.st_mtime),
@@ -52,8 +52,9 @@ def observe_file(raw_dir: Path, table: str) -> dict[str, dg.MetadataValue]:
 )
 def delivered_files() -> Iterator[dg.ObserveResult]:
     """Observe every delivered file of RETENTION_RAW_DIR (row count, latest timestamp, size, mtime)."""
-    version = delivery_fingerprint(SETTINGS.raw_dir) or "incomplete"
+    raw_dir = orchestration_settings().raw_dir
+    version = delivery_fingerprint(raw_dir) or "incomplete"
     for table, key in DELIVERY_KEYS.items():
         yield dg.ObserveResult(
-            asset_key=key, metadata=observe_file(SETTINGS.raw_dir, table), data_version=dg.DataVersion(version)
+            asset_key=key, metadata=observe_file(raw_dir, table), data_version=dg.DataVersion(version)
         )

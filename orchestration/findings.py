@@ -1,15 +1,15 @@
-"""Quality findings (retention.quality.gates.Finding) as Dagster check results.
+"""Quality findings (quality_gates.gates.Finding) as Dagster check results.
 
-Why one helper for the raw gates and the mart suites: both report GX rules the same way, so the UI
-shows the same table (rule, column, outcome, failing rows, examples) and the same description
-(one full message per failed rule, naming file, column, rule and examples) for either.
+Why a module of its own: the landing step reports one check per raw table, and each shows the same
+table (rule, column, outcome, failing rows, examples) and the same description (one full message per
+failed rule, naming file, column, rule and examples), so the UI reads like the CLI's failure summary.
 """
 
 from pathlib import Path
 
 import dagster as dg
 
-from retention.quality.gates import Finding
+from quality_gates.gates import Finding
 
 FINDING_COLUMNS = {
     "rule": "string",
@@ -46,7 +46,6 @@ def findings_check(
     findings: list[Finding],
     failed: list[Finding],
     data_docs: Path | None,
-    **metadata: dg.MetadataValue,
 ) -> dg.AssetCheckResult:
     """One ERROR-severity check result: passed when nothing failed; the description lists each failure."""
     return dg.AssetCheckResult(
@@ -60,6 +59,5 @@ def findings_check(
             "failed": dg.MetadataValue.int(len(failed)),
             "findings": findings_table(findings),
             **({"data_docs": dg.MetadataValue.url(data_docs.as_uri())} if data_docs else {}),
-            **metadata,
         },
     )

@@ -19,7 +19,7 @@ REFRESH_JOB = "refresh"
 refresh_job = dg.define_asset_job(
     REFRESH_JOB,
     selection=dg.AssetSelection.all(),
-    description="Full refresh: gates on the delivery, dbt build with its tests, mart suites, publish.",
+    description="Full refresh: gates on the delivery, dbt build with its tests, publish.",
     executor_def=dg.in_process_executor,
     hooks={write_failure_summary},
     tags={

@@ -13,13 +13,13 @@ import dagster as dg
 
 from orchestration.delivery import DELIVERY_KEYS, observe_file
 from orchestration.findings import findings_check
-from orchestration.project import SETTINGS
+from orchestration.project import orchestration_settings
 from orchestration.writer import WarehouseWriter
-from retention.publishing import remove_leftovers
-from retention.quality.__main__ import parse_load_time
-from retention.quality.gates import GateReport
-from retention.quality.suites import RAW_TABLES
-from retention.refresh import GateFailure, land_delivery
+from publishing.versions import remove_leftovers
+from quality_gates.gates import GateReport
+from quality_gates.settings import parse_load_time
+from quality_gates.suites import RAW_TABLES
+from refresh.landing import GateFailure, land_delivery
 
 GATE_CHECK = "quality_gate"
 RAW_KEYS = {table: dg.AssetKey(["raw", table]) for table in RAW_TABLES}
@@ -29,7 +29,8 @@ RESULTS_KEY = dg.AssetKey(["quality", "data_quality_results"])
 class LandingConfig(dg.Config):
     """Which delivery to gate, and the load time the freshness and timestamp rules compare with."""
 
-    raw_dir: str = str(SETTINGS.raw_dir)
+    raw_dir: str | None = None
+    """The delivery folder; default: RETENTION_RAW_DIR (or the bundled sample)."""
     load_time: str | None = None
     """ISO-8601 UTC; default: now. The schedule passes its scheduled time."""
 
@@ -105,15 +106,16 @@ def landed_delivery(
     context: dg.AssetExecutionContext, config: LandingConfig, writer: WarehouseWriter
 ) -> Iterator[object]:
     """Observe the delivery, take the warehouse for this run, run the gates, land it only when nothing blocks."""
-    raw_dir = Path(config.raw_dir).resolve()
+    settings = orchestration_settings()
+    raw_dir = Path(config.raw_dir or settings.raw_dir).resolve()
     for table, key in DELIVERY_KEYS.items():
         context.log_event(dg.AssetObservation(asset_key=key, metadata=observe_file(raw_dir, table)))
     writer.claim(context)
-    for leftover in remove_leftovers(SETTINGS.layout.serving_dir):
+    for leftover in remove_leftovers(settings.layout.serving_dir):
         context.log.info(f"publish: removed {leftover}, left by a publish that was killed half-way")
     context.log.info(f"gates: validating the delivery in {raw_dir}")
     try:
-        report = land_delivery(raw_dir, parse_load_time(config.load_time), SETTINGS.layout, context.run.run_id)
+        report = land_delivery(raw_dir, parse_load_time(config.load_time), settings.layout, context.run.run_id)
     except GateFailure as failure:
         context.log.error(f"gates: delivery blocked, nothing landed:\n{failure}")
         yield from gate_results(failure.report)

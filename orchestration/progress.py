@@ -35,7 +35,7 @@ class ProgressFormatter(logging.Formatter):
         return f"{self.formatTime(record, '%H:%M:%S')} {meta.get('step_key')}: {meta.get('orig_message', '')}"
 
 
-@dg.logger(description="The step progress lines of `make run`, on stderr.")
+@dg.logger(config_schema=None, description="The step progress lines of `make run`, on stderr.")
 def progress_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
     """Build the logger the CLI's run config selects."""
     logger = logging.getLogger("retention.progress")

@@ -10,8 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from retention.layout import DEFAULT_RAW_DIR, WarehouseLayout
-from retention.publishing import DEFAULT_KEEP_VERSIONS
+from publishing.versions import DEFAULT_KEEP_VERSIONS
+from warehouse_home.layout import DEFAULT_RAW_DIR, WarehouseLayout
 
 DEFAULT_REFRESH_CRON = "0 5 * * *"
 """05:00 UTC: after overnight deliveries, before the retention team starts its day."""

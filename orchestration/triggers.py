@@ -11,25 +11,30 @@ import json
 import dagster as dg
 
 from orchestration.jobs import landing_run_config, refresh_job
-from orchestration.project import SETTINGS
-from retention.refresh import delivery_fingerprint
+from orchestration.project import orchestration_settings
+from refresh.landing import delivery_fingerprint
 
 SENSOR_INTERVAL_SECONDS = 60
 
 
-@dg.schedule(
-    job=refresh_job,
-    cron_schedule=SETTINGS.refresh_cron,
-    execution_timezone="UTC",
-    name="daily_refresh",
-    description="Full refresh every day (RETENTION_REFRESH_CRON, default 05:00 UTC).",
-)
-def daily_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    """Refresh with the scheduled time as load time, so a late-started tick judges freshness as planned."""
-    return dg.RunRequest(
-        run_config=landing_run_config(load_time=context.scheduled_execution_time.isoformat()),
-        tags={"retention/trigger": "schedule"},
+def daily_refresh(cron: str) -> dg.ScheduleDefinition:
+    """Define the daily refresh on cron (RETENTION_REFRESH_CRON), in UTC."""
+
+    @dg.schedule(
+        job=refresh_job,
+        cron_schedule=cron,
+        execution_timezone="UTC",
+        name="daily_refresh",
+        description="Full refresh every day (RETENTION_REFRESH_CRON, default 05:00 UTC).",
     )
+    def refresh_on_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        """Refresh with the scheduled time as load time, so a late-started tick judges freshness as planned."""
+        return dg.RunRequest(
+            run_config=landing_run_config(load_time=context.scheduled_execution_time.isoformat()),
+            tags={"retention/trigger": "schedule"},
+        )
+
+    return refresh_on_schedule
 
 
 @dg.sensor(
@@ -40,9 +45,10 @@ def daily_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
 )
 def new_delivery(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.SkipReason:
     """Compare the delivery's fingerprint with the cursor {seen, requested}."""
-    fingerprint = delivery_fingerprint(SETTINGS.raw_dir)
+    raw_dir = orchestration_settings().raw_dir
+    fingerprint = delivery_fingerprint(raw_dir)
     if fingerprint is None:
-        return dg.SkipReason(f"waiting for all four raw files in {SETTINGS.raw_dir}")
+        return dg.SkipReason(f"waiting for all four raw files in {raw_dir}")
     state = json.loads(context.cursor or "{}")
     if fingerprint == state.get("requested"):
         return dg.SkipReason(f"delivery {fingerprint} already refreshed")
@@ -52,6 +58,6 @@ def new_delivery(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.Skip
     context.update_cursor(json.dumps({"seen": fingerprint, "requested": fingerprint}))
     return dg.RunRequest(
         run_key=fingerprint,
-        run_config=landing_run_config(raw_dir=str(SETTINGS.raw_dir)),
+        run_config=landing_run_config(raw_dir=str(raw_dir)),
         tags={"retention/trigger": "sensor", "retention/delivery": fingerprint},
     )

@@ -8,7 +8,7 @@ publish; it is given back when the run ends, however it ends (the resource's tea
 the process dies. Dagster's run queue (tag retention/writer, limit 1 in orchestration/dagster.yaml)
 keeps Dagster runs apart before they start; the lease also covers refreshes started outside Dagster
 (`make run` while `make dev` is running). The publish then checks the build file's own record of
-which run landed it (retention.publishing.BuildNotOwned), so even a lost lease cannot publish
+which run landed it (publishing.versions.BuildNotOwned), so even a lost lease cannot publish
 another delivery.
 """
 
@@ -21,10 +21,10 @@ from pathlib import Path
 import dagster as dg
 from pydantic import PrivateAttr
 
-from orchestration.project import SETTINGS
+from orchestration.project import orchestration_settings
 from orchestration.settings import OrchestrationSettings
-from retention.layout import WarehouseLayout
-from retention.refresh import WarehouseBusy, WriterLease, acquire_lease
+from refresh.lease import WarehouseBusy, WriterLease, acquire_lease
+from warehouse_home.layout import WarehouseLayout
 
 WRITER_TAG = "retention/writer"
 
@@ -41,7 +41,7 @@ class WarehouseWriter(dg.ConfigurableResource):
     down when the run ends, also when a step fails, so the lease lives exactly as long as the run.
     """
 
-    home: str = str(SETTINGS.layout.home)
+    home: str
     """The warehouse home the lease is for (RETENTION_HOME)."""
 
     _lease: WriterLease | None = PrivateAttr(default=None)
@@ -56,17 +56,19 @@ class WarehouseWriter(dg.ConfigurableResource):
         if self._lease is not None and self._lease.owner == _owner(context):
             return
 
+        settings = orchestration_settings()
+
         def log_wait(holder: str) -> None:
             context.log.info(
-                f"writer: the warehouse is busy ({holder}); waiting up to {SETTINGS.writer_wait_seconds:.0f} s"
+                f"writer: the warehouse is busy ({holder}); waiting up to {settings.writer_wait_seconds:.0f} s"
             )
 
         try:
             self._lease = acquire_lease(
-                self.layout, _owner(context), wait_seconds=SETTINGS.writer_wait_seconds, on_busy=log_wait
+                self.layout, _owner(context), wait_seconds=settings.writer_wait_seconds, on_busy=log_wait
             )
         except WarehouseBusy as busy:
-            raise busy_retry(SETTINGS) from busy
+            raise busy_retry(settings) from busy
         context.log.info(f"writer: this run holds the warehouse {self.home} until it ends")
 
     @contextmanager
@@ -75,10 +77,11 @@ class WarehouseWriter(dg.ConfigurableResource):
         if self._lease is not None and self._lease.owner == _owner(context):
             yield
             return
+        settings = orchestration_settings()
         try:
-            lease = acquire_lease(self.layout, _owner(context), wait_seconds=SETTINGS.writer_wait_seconds)
+            lease = acquire_lease(self.layout, _owner(context), wait_seconds=settings.writer_wait_seconds)
         except WarehouseBusy as busy:
-            raise busy_retry(SETTINGS) from busy
+            raise busy_retry(settings) from busy
         try:
             yield
         finally:

@@ -25,6 +25,13 @@ os.environ["RETENTION_RAW_DIR"] = str(ORCHESTRATION_RAW_DIR)
 os.environ["RETENTION_BUSY_RETRY_SECONDS"] = "1"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that neither builds dbt nor runs Dagster as `unit` (the tier of `make test-fast`)."""
+    for item in items:
+        if not any(item.get_closest_marker(name) for name in ("dbt", "dagster")):
+            item.add_marker(pytest.mark.unit)
+
+
 @pytest.fixture(scope="session")
 def tiny_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     """The hand-made tiny fixture, default as_of_date (the latest order: 2024-07-01)."""

@@ -30,7 +30,7 @@ NO_TESTS = ["--exclude-resource-type", "test", "unit_test"]
 
 
 def _synthetic(raw_dir: Path) -> None:
-    from retention.synthetic import main as synthetic_main  # noqa: PLC0415 - only this data set needs it
+    from synthetic.generator import main as synthetic_main  # noqa: PLC0415 - only this data set needs it
 
     synthetic_main(["--customers", "1500", "--seed", "7", "--format", "parquet", "--out", str(raw_dir)])
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from retention.layout import WarehouseLayout
-from retention.publishing import publish
-from retention.quality.gates import GateReport
-from retention.refresh import HISTORY_FILE, land_delivery, record_load
+from publishing.versions import publish
+from quality_gates.gates import GateReport
+from refresh.landing import HISTORY_FILE, land_delivery, record_load
 from tests.warehouse import run_dbt
+from warehouse_home.layout import WarehouseLayout
 
 
 @dataclass(frozen=True)

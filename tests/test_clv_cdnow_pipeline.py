@@ -15,6 +15,8 @@ import pytest
 
 from tests.warehouse import FIXTURES, Warehouse, run_dbt
 
+pytestmark = pytest.mark.dbt
+
 CDNOW_FILE = FIXTURES / "cdnow" / "cdnow_sample.txt"
 PUBLISHED = {
     ("bg_nbd", "r"): 0.243,

@@ -1,4 +1,4 @@
-"""BG/NBD and Gamma-Gamma math in retention.clv: published CDNOW fits, recovery, gradients, scoring, fallbacks.
+"""BG/NBD and Gamma-Gamma math in modelling.clv: published CDNOW fits, recovery, gradients, scoring, fallbacks.
 
 CDNOW targets are Fader, Hardie & Lee (2005) and Fader & Hardie (2013): r = 0.243, alpha = 4.414 weeks
 (30.90 days), a = 0.793, b = 2.426, LL = -9582.4 in weeks; p = 6.25, q = 3.74, gamma = 15.44. The
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from retention import clv
+from modelling import clv
 from tests.warehouse import FIXTURES
 
 CDNOW = FIXTURES / "cdnow" / "cdnow_sample.txt"

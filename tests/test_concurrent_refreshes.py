@@ -23,11 +23,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from retention.layout import WarehouseLayout
-from retention.publishing import current_version, list_versions
-from retention.refresh import delivery_fingerprint
+from publishing.versions import current_version, list_versions
+from refresh.landing import delivery_fingerprint
 from tests.conftest import SAMPLE_DIR
 from tests.warehouse import REPO_ROOT
+from warehouse_home.layout import WarehouseLayout
+
+pytestmark = [pytest.mark.dagster, pytest.mark.slow]
 
 BARRIER_SECONDS = 900.0
 """Generous bound on any one wait (a refresh takes ~45 s here); reaching it fails the test."""

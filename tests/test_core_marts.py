@@ -11,8 +11,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pandas as pd
+import pytest
 
 from tests.warehouse import Warehouse
+
+pytestmark = pytest.mark.dbt
 
 AS_OF = dt.date(2024, 7, 1)
 

@@ -21,10 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from retention.quality.gates import run_gates, write_validated
-from retention.quality.settings import GateSettings
+from quality_gates.gates import run_gates, write_validated
+from quality_gates.settings import GateSettings
 from tests.test_quality_corpus import LOAD_TIME, clean_tiny
 from tests.warehouse import run_dbt
+
+pytestmark = pytest.mark.dbt
 
 CORE_MARTS = ("dim_customers", "fct_orders", "fct_support_tickets", "fct_survey_responses")
 TEMPLATES = {

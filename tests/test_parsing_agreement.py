@@ -3,7 +3,7 @@
 Why: a value the gate accepts but staging's cast rejects stops the refresh in dbt (no file, no
 example, no quarantine); a value both accept but read differently (an offset ignored, 2.5 items
 rounded to 3) is published wrong without a word. So every tricky value goes through the gate's
-parser (retention/quality/typing_rules.py) and through the staging macros themselves (dbt show,
+parser (quality_gates/typing_rules.py) and through the staging macros themselves (dbt show,
 macros/staging_cleaning.sql): what the gate accepts, staging must cast to the very same value; what
 staging would change, the gate must refuse.
 """
@@ -17,8 +17,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from retention.quality.typing_rules import typed_frame
+from quality_gates.typing_rules import typed_frame
 from tests.warehouse import FIXTURES, run_dbt
+
+pytestmark = pytest.mark.dbt
 
 VALUES = {
     "timestamp": {

@@ -11,6 +11,8 @@ import pytest
 from tests.conftest import SAMPLE_DIR
 from tests.warehouse import Warehouse, build_warehouse
 
+pytestmark = pytest.mark.dbt
+
 AS_OF = "2024-06-30"
 
 

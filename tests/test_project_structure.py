@@ -8,7 +8,12 @@ area's models/docs files; only staging reads sources.
 
 from __future__ import annotations
 
+import ast
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -34,6 +39,7 @@ def _models(manifest: dict, layer: str) -> dict[str, dict]:
     }
 
 
+@pytest.mark.dbt
 @pytest.mark.parametrize("layer", ["intermediate", "marts"])
 def test_every_built_column_is_described(manifest: dict, tiny_warehouse: Warehouse, layer: str) -> None:
     schema = {"intermediate": "intermediate", "marts": "marts"}[layer]
@@ -49,6 +55,7 @@ def test_every_built_column_is_described(manifest: dict, tiny_warehouse: Warehou
     assert undocumented == []
 
 
+@pytest.mark.dbt
 @pytest.mark.parametrize("layer", ["intermediate", "marts"])
 def test_every_model_has_a_grain_test(manifest: dict, layer: str) -> None:
     tested = {
@@ -71,6 +78,7 @@ def test_intermediate_models_live_in_an_area_folder() -> None:
             assert model.suffix in {".sql", ".py"}, model
 
 
+@pytest.mark.dbt
 def test_only_staging_reads_sources(manifest: dict) -> None:
     readers = {
         node["original_file_path"]
@@ -78,3 +86,95 @@ def test_only_staging_reads_sources(manifest: dict) -> None:
         if node["resource_type"] == "model" and node["sources"]
     }
     assert readers and all(Path(path).parts[:2] == ("models", "staging") for path in readers), readers
+
+
+PACKAGES = {
+    "warehouse_home": set(),
+    "modelling": set(),
+    "synthetic": {"quality_gates", "warehouse_home"},
+    "quality_gates": {"warehouse_home"},
+    "refresh": {"quality_gates", "warehouse_home"},
+    "publishing": {"warehouse_home"},
+    "orchestration": {"publishing", "quality_gates", "refresh", "warehouse_home"},
+}
+"""Each Python package by role, and the packages it may import: imports flow one way, towards warehouse_home."""
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    return names
+
+
+def test_packages_import_one_way_and_never_a_main() -> None:
+    wrong = []
+    for package, allowed in PACKAGES.items():
+        for path in sorted((REPO_ROOT / package).rglob("*.py")):
+            for name in _imports(path):
+                top = name.split(".")[0]
+                if top in PACKAGES and top != package and top not in allowed:
+                    wrong.append(f"{path.relative_to(REPO_ROOT)} imports {name}")
+                if name.endswith(".__main__"):
+                    wrong.append(f"{path.relative_to(REPO_ROOT)} imports a __main__: {name}")
+    assert wrong == []
+
+
+def test_importing_any_module_changes_nothing(tmp_path: Path) -> None:
+    """No side effects at import: no environment variable, no file in the home, no dbt parse."""
+    modules = sorted(
+        ".".join(path.relative_to(REPO_ROOT).with_suffix("").parts)
+        for package in PACKAGES
+        for path in (REPO_ROOT / package).rglob("*.py")
+        if path.name != "__main__.py"
+    )
+    home = tmp_path / "home"
+    home.mkdir()
+    script = (
+        "import importlib, os, sys\n"
+        "before = dict(os.environ)\n"
+        "for name in sys.argv[1:]:\n"
+        "    importlib.import_module(name)\n"
+        "changed = sorted(k for k in set(before) | set(os.environ) if before.get(k) != os.environ.get(k))\n"
+        "print('changed:', changed)\n"
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("RETENTION_", "DBT_"))}
+    env["RETENTION_HOME"] = str(home)
+    result = subprocess.run(
+        [sys.executable, "-c", script, *modules], cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "changed: []" in result.stdout
+    assert list(home.iterdir()) == []
+
+
+README = REPO_ROOT / "README.md"
+
+
+def test_the_readme_contract_table_is_the_source_file() -> None:
+    from quality_gates.contract import contract_markdown
+
+    text = README.read_text()
+    block = text.split("<!-- contract:start -->\n", 1)[1].split("\n<!-- contract:end -->", 1)[0]
+    assert block == contract_markdown(), "regenerate it: python -m quality_gates.contract"
+
+
+def _metric_rows() -> list[list[str]]:
+    section = README.read_text().split("## Where is metric X", 1)[1].split("\n## ", 1)[0]
+    rows = [line.strip("|").split("|") for line in section.splitlines() if line.startswith("| ")]
+    return [[cell.strip() for cell in row] for row in rows[2:]]
+
+
+def test_every_metric_the_readme_points_to_is_where_it_says() -> None:
+    rows = _metric_rows()
+    assert len(rows) >= 10
+    for metric, computed, definition, tested, _ in rows:
+        paths = [REPO_ROOT / p for p in re.findall(r"`([\w/.]+\.(?:sql|py|md|yml))`", computed + definition + tested)]
+        assert paths and all(path.exists() for path in paths), (metric, [str(p) for p in paths if not p.exists()])
+        blocks, docs_file = definition.rsplit(" in ", 1)
+        docs_text = (REPO_ROOT / docs_file.strip("`")).read_text()
+        for block in re.findall(r"`(\w+)`", blocks):
+            assert f"{{% docs {block} %}}" in docs_text, (metric, block, docs_file)
+        if " in " in tested:
+            test_name, test_file = tested.rsplit(" in ", 1)
+            assert f"name: {test_name.strip('`')}\n" in (REPO_ROOT / test_file.strip("`")).read_text(), metric

@@ -15,8 +15,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from retention import publishing
-from retention.publishing import current_version, list_versions, prune, publish, rollback
+from publishing import versions as publishing
+from publishing.versions import current_version, list_versions, prune, publish, rollback
 
 LOAD_TIME = datetime(2025, 1, 1, 6, 0)
 
@@ -168,7 +168,7 @@ def test_a_publish_dying_half_way_leaves_the_current_version(tmp_path: Path, mon
 def test_the_cli_lists_and_rolls_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`python -m retention.publishing rollback` is the one-command rollback the README documents."""
+    """`python -m publishing rollback` is the one-command rollback the README documents."""
     monkeypatch.setenv("RETENTION_HOME", str(tmp_path))
     for second, customers in ((1, 1), (2, 2)):
         publish_at(make_build(tmp_path / f"b{second}.duckdb", customers), tmp_path / "serving", second)

@@ -23,10 +23,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from retention.quality.gates import run_gates
-from retention.refresh import GateFailure, delivery_fingerprint, land_delivery
+from quality_gates.gates import run_gates
+from refresh.landing import GateFailure, delivery_fingerprint, land_delivery
 from tests.refresh import Refreshed, published_digests, refresh_without_dagster
 from tests.warehouse import FIXTURES, REPO_ROOT, copy_raw
+
+pytestmark = pytest.mark.dbt
 
 TINY_DIR = FIXTURES / "tiny"
 SAMPLE_DIR = REPO_ROOT / "data" / "sample"
@@ -801,14 +803,14 @@ def test_a_quarantined_ticket_takes_its_csat_answers_with_it(quarantining_run: R
 def test_gates_cli_blocks_and_points_to_data_docs(
     tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`make gates` (python -m retention.quality) on a bad delivery: exit 2, the finding, and where Data Docs are."""
+    """`make gates` (python -m quality_gates) on a bad delivery: exit 2, the finding, and where Data Docs are."""
     monkeypatch.setenv("RETENTION_GX_DIR", str(tmp_path / "gx"))
     raw = copy_raw(tiny_dir, tmp_path / "raw")
     (raw / "raw_orders.csv").write_text(
         (raw / "raw_orders.csv").read_text().replace("completed,100.00", "completed,-100.00")
     )
     result = subprocess.run(
-        [sys.executable, "-m", "retention.quality", "--raw-dir", str(raw), "--load-time", "2024-07-02T06:00:00Z"],
+        [sys.executable, "-m", "quality_gates", "--raw-dir", str(raw), "--load-time", "2024-07-02T06:00:00Z"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

@@ -10,6 +10,8 @@ import pytest
 
 from tests.warehouse import Warehouse, build_warehouse, copy_raw, run_dbt
 
+pytestmark = pytest.mark.dbt
+
 RAW_TABLES = ["raw_customers", "raw_orders", "raw_support_tickets", "raw_survey_responses"]
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.warehouse import Warehouse
+
+pytestmark = pytest.mark.dbt
 
 
 def _scalar(warehouse: Warehouse, sql: str) -> object:

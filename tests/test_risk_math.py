@@ -1,4 +1,4 @@
-"""Churn-risk math in retention.risk: recovery, gradient, reasons and their texts, backtest metrics, fallbacks."""
+"""Churn-risk math in modelling.risk: recovery, gradient, reasons and their texts, backtest metrics, fallbacks."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy.stats import mannwhitneyu
 
-from retention import risk
+from modelling import risk
 
 # Standardised-scale coefficients used to simulate outcomes. Over 20 seeds of 20,000 rows the estimates' SDs
 # were 0.014-0.030 (largest for the correlated recency features), largest error 0.073: 0.1 is > 3 SDs for all.

@@ -7,9 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from retention.export_worklist import EXPORT_COLUMNS, ExportExistsError, export_worklist
-from retention.risk import backtest_metrics
+from modelling.risk import backtest_metrics
+from publishing.export_worklist import EXPORT_COLUMNS, ExportExistsError, export_worklist
 from tests.warehouse import Warehouse
+
+pytestmark = pytest.mark.dbt
 
 
 def test_risk_score_beats_the_baseline(sample_warehouse: Warehouse) -> None:

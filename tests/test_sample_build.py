@@ -10,6 +10,8 @@ import pytest
 from tests.conftest import SAMPLE_DIR
 from tests.warehouse import Warehouse
 
+pytestmark = pytest.mark.dbt
+
 
 @pytest.fixture(scope="module")
 def raw_orders() -> pd.DataFrame:

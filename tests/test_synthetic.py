@@ -12,55 +12,14 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from retention.synthetic import generate, main, write_tables
+from quality_gates.contract import raw_contract
+from synthetic.generator import generate, main, write_tables
 
 START, END = "2022-01-01", "2024-12-31"
 N_CUSTOMERS = 1500
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "sample"
 
-CONTRACT = {
-    "raw_customers": [
-        "customer_id",
-        "email",
-        "first_name",
-        "last_name",
-        "birth_date",
-        "signup_at",
-        "country",
-        "acquisition_channel",
-        "loyalty_member_since",
-    ],
-    "raw_orders": [
-        "order_id",
-        "customer_id",
-        "ordered_at",
-        "status",
-        "gross_amount",
-        "discount_amount",
-        "items_count",
-        "channel",
-    ],
-    "raw_support_tickets": [
-        "ticket_id",
-        "customer_id",
-        "created_at",
-        "first_response_at",
-        "resolved_at",
-        "category",
-        "priority",
-        "channel",
-        "status",
-    ],
-    "raw_survey_responses": [
-        "response_id",
-        "customer_id",
-        "responded_at",
-        "survey_type",
-        "score",
-        "ticket_id",
-        "comment",
-    ],
-}
+CONTRACT = {table: list(columns) for table, columns in raw_contract().items()}
 ENUMS = {
     ("raw_customers", "country"): {"US", "GB", "DE", "FR", "ES", "NL", "SE", "BR", "CA", "AU"},
     ("raw_customers", "acquisition_channel"): {

@@ -18,9 +18,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from retention.duckdb_session import connect
 from tests.conftest import SAMPLE_DIR
 from tests.warehouse import REPO_ROOT, Warehouse, copy_raw, run_dbt
+from warehouse_home.duckdb_session import connect
+
+pytestmark = [pytest.mark.dbt, pytest.mark.slow]
 
 HOST_TIME_ZONE = "Europe/Berlin"
 LOAD_TIME = "2025-01-01T06:00:00Z"
@@ -65,14 +67,14 @@ def orders_as_native_parquet(raw: Path) -> None:
 
 @pytest.fixture(scope="module")
 def berlin_build(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    """The re-expressed sample, gated (`python -m retention.quality`) and built by dbt on a Berlin host."""
+    """The re-expressed sample, gated (`python -m quality_gates`) and built by dbt on a Berlin host."""
     root = tmp_path_factory.mktemp("berlin")
     raw = copy_raw(SAMPLE_DIR, root / "raw")
     orders_as_native_parquet(raw)
     for table, (columns, offset, minutes) in OFFSETS.items():
         with_offsets(raw / f"{table}.csv", columns, offset, minutes)
     gated = subprocess.run(
-        [sys.executable, "-m", "retention.quality", "--raw-dir", str(raw), "--load-time", LOAD_TIME]
+        [sys.executable, "-m", "quality_gates", "--raw-dir", str(raw), "--load-time", LOAD_TIME]
         + ["--out", str(root / "landing")],
         cwd=REPO_ROOT,
         env={**os.environ, "TZ": HOST_TIME_ZONE, "RETENTION_GX_DIR": str(root / "gx")},

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.warehouse import Warehouse
+
+pytestmark = pytest.mark.dbt
 
 
 def test_every_purchaser_is_valued_and_segmented(sample_warehouse: Warehouse) -> None:

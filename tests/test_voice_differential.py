@@ -444,12 +444,14 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     return Built(scenario, customers, orders, ref.read_responses(raw_dir), Warehouse(db_path, ""))
 
 
+@pytest.mark.dbt
 def test_voice_of_customer_monthly_matches_reference(built: Built) -> None:
     expected = ref.voice_of_customer_monthly(built.customers, built.orders, built.responses, built.scenario.as_of_date)
     actual = built.warehouse.query("select * from marts.voice_of_customer_monthly")
     assert_same_rows(expected, actual, ["month"], str(built.scenario), approximate={"nps", "csat"})
 
 
+@pytest.mark.dbt
 def test_voice_of_customer_by_acquisition_channel_matches_reference(built: Built) -> None:
     expected = ref.voice_of_customer_by_acquisition_channel(
         built.customers, built.orders, built.responses, built.scenario.as_of_date
@@ -460,6 +462,7 @@ def test_voice_of_customer_by_acquisition_channel_matches_reference(built: Built
     assert_same_rows(expected, actual, ["dimension", "dimension_value", "month"], str(built.scenario), {"nps", "csat"})
 
 
+@pytest.mark.dbt
 def test_voice_marts_column_types(built: Built) -> None:
     """Counts are integers, scores doubles and months dates, as documented (values alone could hide a type)."""
     types = built.warehouse.query(

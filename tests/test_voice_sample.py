@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.warehouse import Warehouse
+
+pytestmark = pytest.mark.dbt
 
 
 def test_monthly_answers_add_up_to_fct_survey_responses(sample_warehouse: Warehouse) -> None:

@@ -1,12 +1,12 @@
 """Complete the churn-risk signals with the BG/NBD probability of no purchase, snapshot by snapshot.
 
-The math lives in retention.risk_pipeline / retention.clv; this model only reads and calls.
+The math lives in modelling.risk_pipeline / modelling.clv; this model only reads and calls.
 """
 
 
 def model(dbt, session):
     """Return the scored population of every snapshot with bgnbd_prob_no_purchase added."""
-    from retention.risk_pipeline import add_bgnbd_no_purchase
+    from modelling.risk_pipeline import add_bgnbd_no_purchase
 
     dbt.config(materialized="table")
     features = dbt.ref("int_customer_features_snapshotted").df()

@@ -1,13 +1,13 @@
 """Fit the churn-risk model and the naive baseline for as_of_date and every backtest date.
 
 Each fit learns only from snapshots whose outcome was known on its scoring date (see
-retention.risk_pipeline.training_rows), so a backtest score is what the warehouse would have said then.
+modelling.risk_pipeline.training_rows), so a backtest score is what the warehouse would have said then.
 """
 
 
 def model(dbt, session):
     """Return one coefficient row per scoring date, model and feature."""
-    from retention.risk_pipeline import fit_models
+    from modelling.risk_pipeline import fit_models
 
     dbt.config(materialized="table")
     features = dbt.ref("int_risk_features_completed").df()

@@ -1,14 +1,14 @@
 """Fit the BG/NBD and Gamma-Gamma models on the customers' purchase histories up to as_of_date.
 
-The math lives in retention.clv so that runners without dbt Python models can reuse it; this
+The math lives in modelling.clv so that runners without dbt Python models can reuse it; this
 model only reads the inputs, calls the fit and returns one row per model parameter.
 """
 
 
 def model(dbt, session):
     """Return the fitted parameters of both models, with log-likelihood, convergence and status."""
-    from retention.clv import fit_clv_models, parameters_frame
-    from retention.clv_warehouse import summary_from_warehouse
+    from modelling.clv import fit_clv_models, parameters_frame
+    from modelling.clv_warehouse import summary_from_warehouse
 
     dbt.config(materialized="table")
     inputs = dbt.ref("int_clv_inputs_summarized").df()

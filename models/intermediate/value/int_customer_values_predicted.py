@@ -1,14 +1,14 @@
 """Score every customer with the fitted BG/NBD and Gamma-Gamma models.
 
-The math lives in retention.clv; this model reads the inputs and the fitted parameters (so the
+The math lives in modelling.clv; this model reads the inputs and the fitted parameters (so the
 fit and the scores cannot disagree) and returns one row per customer with a purchase.
 """
 
 
 def model(dbt, session):
     """Return p_alive, expected purchases and spend, predicted CLV and a status per customer."""
-    from retention.clv import fits_from_parameters_frame, score_customers
-    from retention.clv_warehouse import summary_from_warehouse
+    from modelling.clv import fits_from_parameters_frame, score_customers
+    from modelling.clv_warehouse import summary_from_warehouse
 
     dbt.config(materialized="table")
     inputs = dbt.ref("int_clv_inputs_summarized").df()

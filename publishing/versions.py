@@ -13,7 +13,7 @@ Layout of the serving folder::
     serving/current.json              manifest of the current version (Parquet readers start here)
     serving/versions/<version_id>/    retention.duckdb, parquet/<table>.parquet, manifest.json
 
-Usage: ``python -m retention.publishing list`` / ``python -m retention.publishing rollback [--to VERSION]``
+Usage: ``python -m publishing list`` / ``python -m publishing rollback [--to VERSION]``
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from pathlib import Path
 
 import duckdb
 
-from retention.duckdb_session import connect
-from retention.layout import WAREHOUSE_FILE, WarehouseLayout
+from warehouse_home.duckdb_session import connect, one_row
+from warehouse_home.layout import WAREHOUSE_FILE, WarehouseLayout
 
 PUBLISHED_SCHEMA = "marts"
 MANIFEST_FILE = "manifest.json"
@@ -100,10 +100,11 @@ def _landed_load(con: duckdb.DuckDBPyConnection, build_file: Path, run_id: str |
     the load manifest into the build in the same dbt run that lands the delivery, so the build file
     itself says which run's delivery it was built from.
     """
-    has_manifest = con.execute(
+    has_manifest = one_row(
+        con,
         "select count(*) from duckdb_tables() where database_name = 'build' and schema_name = 'quality' "
-        "and table_name = 'load_manifest'"
-    ).fetchone()[0]
+        "and table_name = 'load_manifest'",
+    )[0]
     rows = (
         con.execute("select run_id, delivery_fingerprint, load_time from build.quality.load_manifest").fetchall()
         if has_manifest
@@ -160,10 +161,10 @@ def _write_version(build_file: Path, directory: Path, manifest: dict, load_time:
         manifest["load_time"] = landed_time.isoformat()
         tables = _copy_marts(con)
         manifest["as_of_date"] = str(
-            con.execute("select as_of_date from build.intermediate.int_parameters_resolved").fetchone()[0]
+            one_row(con, "select as_of_date from build.intermediate.int_parameters_resolved")[0]
         )
         manifest["row_counts"] = {
-            table: con.execute(f'select count(*) from {PUBLISHED_SCHEMA}."{table}"').fetchone()[0] for table in tables
+            table: one_row(con, f'select count(*) from {PUBLISHED_SCHEMA}."{table}"')[0] for table in tables
         }
         manifest["tables"] = {}
         for table in tables:

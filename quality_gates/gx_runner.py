@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from retention.quality.settings import REPO_ROOT
-from retention.quality.suites import SuiteFile
+from quality_gates.settings import REPO_ROOT
+from quality_gates.suites import SuiteFile
 
 DEFAULT_GX_DIR = REPO_ROOT / "warehouse" / "gx"
 RULE_POSITION = "rule_position"
@@ -36,7 +37,7 @@ class GxValidator:
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         self.datasource = self.context.data_sources.add_or_update_pandas("raw_deliveries")
 
-    def _suite(self, suite_file: SuiteFile) -> object:
+    def _suite(self, suite_file: SuiteFile) -> Any:
         from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
         suite = self._gx.ExpectationSuite(name=suite_file.name, meta={"contract": suite_file.contract})
@@ -45,7 +46,7 @@ class GxValidator:
             suite.add_expectation_configuration(ExpectationConfiguration(**{**expectation, "meta": meta}))
         return self.context.suites.add_or_update(suite)
 
-    def _batch_definition(self, name: str) -> object:
+    def _batch_definition(self, name: str) -> Any:
         names = [asset.name for asset in self.datasource.assets]
         asset = self.datasource.get_asset(name) if name in names else self.datasource.add_dataframe_asset(name)
         definitions = [definition.name for definition in asset.batch_definitions]
@@ -72,7 +73,9 @@ class GxValidator:
             if result.exception_info and result.exception_info.get("raised_exception"):
                 outcome["success"] = False
                 outcome["observed_value"] = result.exception_info.get("exception_message")
-            by_position[result.expectation_config.meta[RULE_POSITION]] = outcome
+            config = result.expectation_config
+            if config is not None:  # GX names the expectation of every result it returns
+                by_position[config.meta[RULE_POSITION]] = outcome
         missing = {"success": False, "observed_value": "not evaluated"}
         return [(expectation, by_position.get(i, missing)) for i, expectation in enumerate(suite_file.expectations)]
 
@@ -80,4 +83,4 @@ class GxValidator:
         """Build the static Data Docs site; return its index.html."""
         self.context.build_data_docs()
         url = self.context.get_docs_sites_urls()[0]["site_url"]
-        return Path(url.removeprefix("file://"))
+        return Path(str(url).removeprefix("file://"))

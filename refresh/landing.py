@@ -1,4 +1,4 @@
-"""The steps of a refresh that are not dbt: gate and land the delivery, lock the warehouse, record the load.
+"""The steps of a refresh that are not dbt: gate and land the delivery, record the load.
 
 Why separate from the Dagster code location: these steps are plain functions of paths, so the
 quality tests call them without Dagster and the orchestration stays a thin layer over them.
@@ -8,32 +8,22 @@ before anything is written, so dbt never sees it and the published version stays
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
-import os
 import shutil
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import TextIO
 
-from retention.layout import WarehouseLayout
-from retention.quality.gates import GateReport, run_gates, write_validated
-from retention.quality.raw_files import DeliveryError, find_raw_file
-from retention.quality.suites import RAW_TABLES
+from quality_gates.gates import GateReport, run_gates, write_validated
+from quality_gates.raw_files import DeliveryError, find_raw_file
+from quality_gates.suites import RAW_TABLES
+from warehouse_home.layout import WarehouseLayout
 
 HISTORY_FILE = "load_history.json"
-LOCK_FILE = "refresh.lock"
 PENDING_LOAD = "load.json"
 """Beside the landed delivery: the run that landed it, the delivery's fingerprint, its load time and row
 counts. dbt lands it into the build file (quality.load_manifest, macros/land_raw_files.sql), so a publish
 can prove whose build it is; it is recorded in the history once published."""
-LOCK_POLL_SECONDS = 0.2
-"""How often a waiting refresh tries the writer lock again (flock has no wait with a time limit)."""
 
 
 class GateFailure(RuntimeError):
@@ -43,87 +33,6 @@ class GateFailure(RuntimeError):
         """Keep the report; the message is the blocking findings, one per line."""
         self.report = report
         super().__init__("\n".join(finding.message() for finding in report.blocked))
-
-
-class WarehouseBusy(RuntimeError):
-    """Another refresh holds the warehouse lock: a transient failure, worth retrying."""
-
-
-@dataclass
-class WriterLease:
-    """A held writer lock of one home, and who holds it (written into the lock file for the next one to read).
-
-    Why a lease object and not only a `with` block: a refresh must own the warehouse from landing
-    its delivery to publishing the build of it (a lock released between the steps let another
-    delivery be landed and built, and then published under the first refresh's name), so the
-    orchestration keeps one lease for a whole run. The lock is released when the process dies, so a
-    killed refresh never leaves it stuck.
-    """
-
-    layout: WarehouseLayout
-    owner: str
-    handle: TextIO
-
-    def release(self) -> None:
-        """Give the warehouse back (idempotent)."""
-        if not self.handle.closed:
-            fcntl.flock(self.handle, fcntl.LOCK_UN)
-            self.handle.close()
-
-
-def lock_holder(layout: WarehouseLayout) -> str:
-    """Describe who holds (or last held) the writer lock, from what its holder wrote into the lock file."""
-    path = layout.state_dir / LOCK_FILE
-    text = path.read_text().strip() if path.exists() else ""
-    return text or "an unknown writer"
-
-
-def acquire_lease(
-    layout: WarehouseLayout,
-    owner: str,
-    *,
-    wait_seconds: float = 0.0,
-    on_busy: Callable[[str], None] | None = None,
-) -> WriterLease:
-    """Take the home's writer lock for owner, waiting up to wait_seconds while another writer holds it.
-
-    on_busy is called once, with the holder's description, when the lock is found taken. Raises
-    WarehouseBusy (naming the holder) when it is still taken after wait_seconds.
-    """
-    layout.state_dir.mkdir(parents=True, exist_ok=True)
-    handle = (layout.state_dir / LOCK_FILE).open("a+")
-    deadline = time.monotonic() + wait_seconds
-    notified = False
-    while True:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            break
-        except BlockingIOError as error:
-            holder = lock_holder(layout)
-            if on_busy is not None and not notified:
-                on_busy(holder)
-                notified = True
-            if time.monotonic() >= deadline:
-                handle.close()
-                raise WarehouseBusy(f"{holder} holds {layout.state_dir / LOCK_FILE}") from error
-            time.sleep(LOCK_POLL_SECONDS)
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"{owner} (pid {os.getpid()}, since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC)\n")
-    handle.flush()
-    return WriterLease(layout, owner, handle)
-
-
-@contextmanager
-def warehouse_lock(
-    layout: WarehouseLayout, owner: str = "a refresh", wait_seconds: float = 0.0
-) -> Iterator[WriterLease]:
-    """Hold the home's writer lock for the body; raise WarehouseBusy if another writer keeps it (see acquire_lease)."""
-    lease = acquire_lease(layout, owner, wait_seconds=wait_seconds)
-    try:
-        yield lease
-    finally:
-        lease.release()
 
 
 def previous_row_counts(state_dir: Path) -> dict[str, int] | None:

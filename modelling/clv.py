@@ -31,6 +31,8 @@ import pandas as pd
 from scipy.optimize import OptimizeResult, minimize
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
+from modelling.frames import float_array
+
 BG_NBD = "bg_nbd"
 GAMMA_GAMMA = "gamma_gamma"
 BG_NBD_PARAMS = ("r", "alpha", "a", "b")
@@ -386,17 +388,12 @@ def fit_gamma_gamma(
     return _finish(GAMMA_GAMMA, params, value, customers, status)
 
 
-def _floats(column: pd.Series) -> np.ndarray:
-    """Read a numeric column as floats; decimals, nullable integers and nulls (as NaN) included."""
-    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-
-
 def _summary_arrays(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Read x, t_x, T, monetary_value as float arrays; t_x is set to 0 when x = 0 (it plays no part then)."""
     missing = [column for column in SUMMARY_COLUMNS if column not in summary.columns]
     if missing:
         raise ValueError(f"summary lacks column(s) {missing}; expected {list(SUMMARY_COLUMNS)}")
-    x, t_x, T, m_x = (_floats(summary[column]) for column in ("x", "t_x", "T", "monetary_value"))
+    x, t_x, T, m_x = (float_array(summary[column]) for column in ("x", "t_x", "T", "monetary_value"))
     return x, np.where(x > 0, t_x, 0.0), T, m_x
 
 
@@ -459,14 +456,14 @@ def _fit_from_rows(parameters: pd.DataFrame, model: str) -> FitResult:
     rows = parameters[parameters["model"] == model]
     if sorted(rows["parameter"]) != sorted(names):
         return _not_fitted(model, 0, f"the parameters table does not hold exactly one row per {model} parameter")
-    values = dict(zip(rows["parameter"], _floats(rows["value"]).tolist(), strict=True))
+    values = dict(zip(rows["parameter"], float_array(rows["value"]).tolist(), strict=True))
     converged, status = bool(rows["is_converged"].iloc[0]), str(rows["fit_status"].iloc[0])
     if converged and not np.all(np.isfinite(list(values.values()))):
         converged, status = False, "the stored parameters are not finite numbers"
     return FitResult(
         model,
         {name: values[name] for name in names},
-        float(_floats(rows["log_likelihood"])[0]),
+        float(float_array(rows["log_likelihood"])[0]),
         int(rows["customer_count"].iloc[0]),
         converged,
         status,

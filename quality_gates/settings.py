@@ -1,13 +1,14 @@
-"""Gate thresholds, read from the dbt vars in dbt_project.yml so the warehouse has one set of settings."""
+"""Gate thresholds, read from the dbt vars in dbt_project.yml (one set of settings), and the load time."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from warehouse_home.layout import REPO_ROOT
 
 
 @dataclass(frozen=True)
@@ -27,3 +28,10 @@ class GateSettings:
             max_volume_drop=float(variables["dq_max_volume_drop"]),
             max_data_age_days=int(variables["dq_max_data_age_days"]),
         )
+
+
+def parse_load_time(text: str | None) -> datetime:
+    """Parse an ISO-8601 UTC load time (naive UTC); None means now."""
+    if text is None:
+        return datetime.now(UTC).replace(tzinfo=None)
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC).replace(tzinfo=None)

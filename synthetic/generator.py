@@ -15,7 +15,7 @@ already formatted strings exactly as written to CSV (``2024-02-29 23:59:59``, ~1
 ``2024-02-29T23:59:59Z``). Dates are ``date32``, amounts ``decimal128(12, 2)``, counts and
 scores ``int64``. Parquet output converts the timestamp strings to (naive, UTC) timestamps.
 
-Usage: ``python -m retention.synthetic --customers 3000 --seed 42 --format csv --out data/sample``.
+Usage: ``python -m synthetic --customers 3000 --seed 42 --format csv --out data/sample``.
 """
 
 from __future__ import annotations
@@ -31,50 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-CONTRACT: dict[str, tuple[str, ...]] = {
-    "raw_customers": (
-        "customer_id",
-        "email",
-        "first_name",
-        "last_name",
-        "birth_date",
-        "signup_at",
-        "country",
-        "acquisition_channel",
-        "loyalty_member_since",
-    ),
-    "raw_orders": (
-        "order_id",
-        "customer_id",
-        "ordered_at",
-        "status",
-        "gross_amount",
-        "discount_amount",
-        "items_count",
-        "channel",
-    ),
-    "raw_support_tickets": (
-        "ticket_id",
-        "customer_id",
-        "created_at",
-        "first_response_at",
-        "resolved_at",
-        "category",
-        "priority",
-        "channel",
-        "status",
-    ),
-    "raw_survey_responses": (
-        "response_id",
-        "customer_id",
-        "responded_at",
-        "survey_type",
-        "score",
-        "ticket_id",
-        "comment",
-    ),
-}
-"""Column names, in file order, of every raw table: the contract the staging models read."""
+from quality_gates.contract import raw_contract
 
 TIMESTAMP_COLUMNS: dict[str, tuple[str, ...]] = {
     "raw_customers": ("signup_at",),
@@ -764,7 +721,8 @@ def generate(
         "raw_support_tickets": tickets,
         "raw_survey_responses": surveys,
     }
-    return {name: pa.table({col: columns[name][col] for col in CONTRACT[name]}) for name in CONTRACT}
+    # Column names and their order are the raw contract's (models/staging/_raw__sources.yml).
+    return {name: pa.table({col: columns[name][col] for col in contract}) for name, contract in raw_contract().items()}
 
 
 def _typed_for_parquet(name: str, table: pa.Table) -> pa.Table:

@@ -5,7 +5,7 @@ fixed here (a stable interface for those imports), a file is never overwritten (
 record of what was handed over on a day), and each file is written under a temporary name and
 renamed, so an importer never reads half a file.
 
-Usage: ``python -m retention.export_worklist [--warehouse PATH] [--out exports]``
+Usage: ``python -m publishing.export_worklist [--warehouse PATH] [--out exports]``
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from retention.duckdb_session import connect
-from retention.layout import WarehouseLayout
+from warehouse_home.duckdb_session import connect, one_row
+from warehouse_home.layout import WarehouseLayout
 
 EXPORT_COLUMNS = (
     "worklist_rank",
@@ -58,7 +58,7 @@ def read_worklist(warehouse: Path) -> tuple[str, pd.DataFrame]:
     if not warehouse.exists():
         raise FileNotFoundError(f"no warehouse at {warehouse}: run `make run` first (it publishes one there)")
     with connect(str(warehouse), read_only=True) as con:
-        as_of = con.execute("select max(as_of_date) from marts.dim_customers").fetchone()[0]
+        as_of = one_row(con, "select max(as_of_date) from marts.dim_customers")[0]
         worklist = con.execute(
             f"select {', '.join(EXPORT_COLUMNS)} from marts.at_risk_customers order by worklist_rank"
         ).df()

@@ -1,4 +1,4 @@
-"""Run the raw-data gates on their own: ``python -m retention.quality --raw-dir data/sample``.
+"""Run the raw-data gates on their own: ``python -m quality_gates --raw-dir data/sample``.
 
 Prints every finding that is not a pass, the Data Docs path, and exits 2 when the delivery is
 blocked (nothing would be built from it), 0 otherwise.
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
-from retention.quality.gates import GateReport, run_gates, write_validated
+from quality_gates.gates import GateReport, run_gates, write_validated
+from quality_gates.settings import parse_load_time
 
 
 def print_report(report: GateReport) -> None:
@@ -24,13 +24,6 @@ def print_report(report: GateReport) -> None:
             print(f"{finding.outcome.upper()}: {finding.message()}")
     if report.data_docs_index:
         print(f"Data Docs: {report.data_docs_index}")
-
-
-def parse_load_time(text: str | None) -> datetime:
-    """Parse an ISO-8601 UTC load time (naive UTC); None means now."""
-    if text is None:
-        return datetime.now(UTC).replace(tzinfo=None)
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC).replace(tzinfo=None)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,3 +23,11 @@ def connect(path: Path | str | None = None, *, read_only: bool = False) -> duckd
     con = duckdb.connect(":memory:" if path is None else str(path), read_only=read_only)
     con.execute(f"set TimeZone = '{SESSION_TIME_ZONE}'")
     return con
+
+
+def one_row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:
+    """Run a query that returns exactly one row (an aggregate, a one-row table) and return that row."""
+    row = con.execute(sql).fetchone()
+    if row is None:
+        raise LookupError(f"expected one row from: {sql}")
+    return row

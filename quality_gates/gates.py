@@ -9,16 +9,20 @@ Parquet, the quarantined rows with the rules they broke, and every expectation's
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 
-from retention.quality.raw_files import DeliveryError, find_raw_file, read_text_frame
-from retention.quality.settings import GateSettings
-from retention.quality.suites import RAW_TABLES, SuiteFile, load_suite
-from retention.quality.typing_rules import PARSE_RULES, typed_frame
+from quality_gates.raw_files import DeliveryError, find_raw_file, read_text_frame
+from quality_gates.settings import GateSettings
+from quality_gates.suites import RAW_TABLES, SuiteFile, load_suite
+from quality_gates.typing_rules import PARSE_RULES, typed_frame
+
+Validator = Callable[[SuiteFile, pd.DataFrame, dict], list[tuple[dict, dict]]]
+"""Validate a frame against a suite: (expectation, result) pairs in suite order (GX in gx_runner.GxValidator)."""
 
 MIN_TIMESTAMP = pd.Timestamp("2000-01-01")
 UNKNOWN_CUSTOMER_COLUMN = "unknown_customer_id"
@@ -82,8 +86,8 @@ class TableResult:
 
     table: str
     file: str
-    good_rows: pd.DataFrame | None = None
-    quarantined: pd.DataFrame | None = None
+    good_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    quarantined: pd.DataFrame = field(default_factory=pd.DataFrame)
     findings: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     event_dates: pd.Series | None = None
@@ -110,10 +114,7 @@ class GateReport:
 
     def row_counts(self) -> dict[str, int]:
         """Rows delivered per table (for the next run's volume check)."""
-        return {
-            table: sum(len(frame) for frame in (result.good_rows, result.quarantined) if frame is not None)
-            for table, result in self.tables.items()
-        }
+        return {table: len(result.good_rows) + len(result.quarantined) for table, result in self.tables.items()}
 
 
 def _examples(values: pd.Series) -> tuple[str, ...]:
@@ -170,7 +171,7 @@ def _validate_table(
     raw_dir: Path,
     parameters: dict,
     settings: GateSettings,
-    validator: object,
+    validator: Validator,
     references: dict[str, pd.Series],
 ) -> TableResult:
     """Read, type and validate one table; decide per rule whether rows are quarantined or the run stops."""
@@ -192,23 +193,23 @@ def _validate_table(
     bad_rows: dict[int, list[str]] = {}
     row_findings: list[Finding] = []
 
-    for column, kind in suite.contract.items():
-        failing = unparseable[column]
+    for contract_column, kind in suite.contract.items():
+        failing = unparseable[contract_column]
         if failing.any():
-            rule = PARSE_RULES[kind]
+            parse_rule = PARSE_RULES[kind]
             for index in failing[failing].index:
-                bad_rows.setdefault(index, []).append(f"{column}: {rule}")
+                bad_rows.setdefault(index, []).append(f"{contract_column}: {parse_rule}")
             row_findings.append(
                 Finding(
                     table,
                     str(path),
-                    rule,
-                    column,
+                    parse_rule,
+                    contract_column,
                     "row",
                     "quarantined",
                     int(failing.sum()),
                     total,
-                    _examples(text.loc[failing, column]),
+                    _examples(text.loc[failing, contract_column]),
                 )
             )
 
@@ -356,10 +357,10 @@ def run_gates(
     load_time: datetime,
     previous_row_counts: dict[str, int] | None = None,
     settings: GateSettings | None = None,
-    validator: object | None = None,
+    validator: Validator | None = None,
 ) -> GateReport:
     """Validate every raw table of raw_dir; the report says what passed, was quarantined or blocks."""
-    from retention.quality.gx_runner import GxValidator
+    from quality_gates.gx_runner import GxValidator
 
     settings = settings or GateSettings.from_project()
     validator = validator or GxValidator()

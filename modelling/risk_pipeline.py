@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from retention.clv import bg_nbd_probability_no_purchase, fit_bg_nbd
-from retention.risk import (
+from modelling.clv import bg_nbd_probability_no_purchase, fit_bg_nbd
+from modelling.risk import (
     FEATURES,
     REASON_COUNT,
     coefficients_frame,

@@ -8,7 +8,9 @@ done separately so that an unparseable value becomes a finding instead of a cras
 from __future__ import annotations
 
 import csv
+from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
@@ -16,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from retention.duckdb_session import connect
+from warehouse_home.duckdb_session import connect, one_row
 
 RAW_FORMATS = (".csv", ".parquet")
 EXAMPLE_ROWS = 5
@@ -135,16 +137,23 @@ def to_pandas(con: duckdb.DuckDBPyConnection, query: str) -> pd.DataFrame:
     return con.sql(query).to_arrow_table().to_pandas(self_destruct=True, split_blocks=True)
 
 
-def describe_raw_file(path: Path, timestamp_column: str) -> dict[str, object]:
-    """Row count and latest timestamp of a delivered file, read the way the gates read it.
+class RawFileSummary(NamedTuple):
+    """What arrived: the rows of a delivered file and its latest parseable timestamp (None when none parses)."""
+
+    rows: int
+    latest_at: datetime | None
+
+
+def describe_raw_file(path: Path, timestamp_column: str) -> RawFileSummary:
+    """Count the rows of a delivered file and find its latest timestamp, read the way the gates read it.
 
     Why: the orchestration shows what arrived and when before anything is validated; unparseable
     timestamps are ignored here (the gates report them).
     """
     latest = f"max(try_cast(replace(replace(\"{timestamp_column}\", 'T', ' '), 'Z', '') as timestamp))"
     with connect() as con:
-        rows, latest_at = con.execute(f"select count(*), {latest} from {_reader(path)}").fetchone()
-    return {"rows": int(rows), "latest_at": latest_at}
+        rows, latest_at = one_row(con, f"select count(*), {latest} from {_reader(path)}")
+    return RawFileSummary(int(rows), latest_at)
 
 
 def _format_rule(path: Path) -> str:

@@ -1,6 +1,6 @@
-"""The warehouse's side of the CLV models: its column names, mapped to retention.clv's inputs.
+"""The warehouse's side of the CLV models: its column names, mapped to modelling.clv's inputs.
 
-Why a separate module: retention.clv is engine-independent math that any runner can call; the
+Why a separate module: modelling.clv is engine-independent math that any runner can call; the
 names of int_clv_inputs_summarized are the warehouse's own. Both dbt Python models (fit and
 score) read the same inputs, so the mapping is written once, here.
 """
@@ -15,11 +15,11 @@ SUMMARY_COLUMNS = {
     "customer_age_days": "T",
     "repeat_monetary_value": "monetary_value",
 }
-"""int_clv_inputs_summarized column -> retention.clv summary column."""
+"""int_clv_inputs_summarized column -> modelling.clv summary column."""
 
 
 def summary_from_warehouse(inputs: pd.DataFrame) -> pd.DataFrame:
-    """Return the customer_id, x, t_x, T, monetary_value frame retention.clv expects, by customer_id.
+    """Return the customer_id, x, t_x, T, monetary_value frame modelling.clv expects, by customer_id.
 
     Sorted because the warehouse returns rows in no fixed order and a fit's floating-point sums
     depend on it: the same data must give the same parameters to the last digit.

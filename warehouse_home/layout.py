@@ -12,8 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from retention.quality.settings import REPO_ROOT
-
+REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_HOME = REPO_ROOT / "warehouse"
 DEFAULT_RAW_DIR = REPO_ROOT / "data" / "sample"
 WAREHOUSE_FILE = "retention.duckdb"

@@ -41,11 +41,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import expit
+
+from modelling.frames import float_array
 
 FEATURES: tuple[str, ...] = (
     "bgnbd_prob_no_purchase",
@@ -64,18 +67,12 @@ FEATURES: tuple[str, ...] = (
 )
 """The model's features, in the order of ``model_matrix``'s columns."""
 LOG1P_FEATURES = ("recency_ratio", "days_since_last_purchase", "tenure_days")
-AS_IS_FEATURES = (
-    "bgnbd_prob_no_purchase",
-    "recent_returns_count",
-    "recent_failed_payments_count",
-    "open_tickets_count",
-    "recent_tickets_count",
-    "overdue_open_tickets_count",
-    "is_nps_detractor",
-    "is_csat_low",
-    "is_loyalty_member",
-)
+"""Features read as log(1 + value): long-tailed day counts and ratios."""
+TREND_FEATURE = "frequency_trend"
+"""The one feature computed from two columns (TREND_COLUMNS)."""
 TREND_COLUMNS = ("recent_purchases_count", "prior_purchases_count")
+AS_IS_FEATURES = tuple(feature for feature in FEATURES if feature not in (*LOG1P_FEATURES, TREND_FEATURE))
+"""Features read as they are: probabilities, counts and 0/1 flags."""
 INPUT_COLUMNS: tuple[str, ...] = (*AS_IS_FEATURES, *LOG1P_FEATURES, *TREND_COLUMNS)
 """The raw columns ``model_matrix`` reads; fit and score frames must have all of them."""
 OUTCOME = "outcome_no_purchase"
@@ -126,11 +123,6 @@ class RiskModel:
 # --- Features ---------------------------------------------------------------------------------
 
 
-def _floats(column: pd.Series) -> np.ndarray:
-    """Read a numeric column as floats; decimals, booleans, nullable integers and nulls (as NaN) included."""
-    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-
-
 def _log1p(values: np.ndarray) -> np.ndarray:
     """Compute log(1 + value), reading impossible negative values as 0 (NaN stays NaN)."""
     return np.log1p(np.maximum(values, 0.0))
@@ -144,10 +136,10 @@ def model_matrix(frame: pd.DataFrame) -> np.ndarray:
     missing = [column for column in INPUT_COLUMNS if column not in frame.columns]
     if missing:
         raise ValueError(f"the frame lacks column(s) {missing}; expected {list(INPUT_COLUMNS)}")
-    columns = {name: _floats(frame[name]) for name in AS_IS_FEATURES}
-    columns.update({name: _log1p(_floats(frame[name])) for name in LOG1P_FEATURES})
-    last, prior = (_log1p(_floats(frame[name])) for name in TREND_COLUMNS)
-    columns["frequency_trend"] = last - prior
+    columns = {name: float_array(frame[name]) for name in AS_IS_FEATURES}
+    columns.update({name: _log1p(float_array(frame[name])) for name in LOG1P_FEATURES})
+    last, prior = (_log1p(float_array(frame[name])) for name in TREND_COLUMNS)
+    columns[TREND_FEATURE] = last - prior
     return np.column_stack([columns[name] for name in FEATURES])
 
 
@@ -228,8 +220,8 @@ def _training_arrays(training: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np
     if OUTCOME not in training.columns:
         raise ValueError(f"the training frame lacks column {OUTCOME!r}")
     matrix = model_matrix(training)
-    outcomes = _floats(training[OUTCOME])
-    weights = _floats(training[WEIGHT]) if WEIGHT in training.columns else np.ones(len(training))
+    outcomes = float_array(training[OUTCOME])
+    weights = float_array(training[WEIGHT]) if WEIGHT in training.columns else np.ones(len(training))
     known = ~np.isnan(outcomes)
     matrix, outcomes, weights = matrix[known], outcomes[known], weights[known]
     status = OK
@@ -333,14 +325,14 @@ def model_from_coefficients_frame(frame: pd.DataFrame) -> RiskModel:
     if frame.empty:
         return _not_fitted(FEATURES, 0, float("nan"), "the coefficients table is empty")
     training_rows = int(frame["training_rows"].iloc[0])
-    positive_rate = float(_floats(frame["positive_rate"])[0])
+    positive_rate = float(float_array(frame["positive_rate"])[0])
     names = frame["feature"].tolist()
     features = tuple(name for name in FEATURES if name in names)
     if sorted(names) != sorted([INTERCEPT, *features]) or not features:
         return _not_fitted(FEATURES, training_rows, positive_rate, "the coefficients table does not match FEATURES")
     by_feature = frame.set_index("feature")
     coefficient, mean, scale = (
-        dict(zip(by_feature.index, _floats(by_feature[column]).tolist(), strict=True))
+        dict(zip(by_feature.index, float_array(by_feature[column]).tolist(), strict=True))
         for column in COEFFICIENT_COLUMNS[1:4]
     )
     converged, status = bool(frame["is_converged"].iloc[0]), str(frame["model_status"].iloc[0])
@@ -379,7 +371,7 @@ def _reasons(
     for k in range(REASON_COUNT):
         value = np.take_along_axis(padded, order[:, k : k + 1], axis=1)[:, 0]
         positive = value > 0
-        codes.append(pd.array(np.where(positive, names[order[:, k]], None), dtype="str"))
+        codes.append(pd.array(np.where(positive, names[order[:, k]], np.array(None)), dtype="str"))
         values.append(np.where(positive, value, np.nan))
     return codes, values
 
@@ -435,7 +427,7 @@ COUNT_NOUNS = {
     "overdue_open_tickets_count": ("overdue open ticket", "overdue open tickets"),
 }
 
-Row = Mapping[str, object] | pd.Series
+Row: TypeAlias = Mapping[str, object] | pd.Series
 
 
 def _is_null(value: object) -> bool:
@@ -449,7 +441,7 @@ def _number(row: Row, name: str) -> float | None:
     if _is_null(value):
         return None
     try:
-        return float(value)
+        return float(value)  # type: ignore[arg-type]  # anything float() reads; the rest is None below
     except (TypeError, ValueError):
         return None
 

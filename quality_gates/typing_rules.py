@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from retention.duckdb_session import connect
-from retention.quality.raw_files import to_pandas
+from quality_gates.raw_files import to_pandas
+from warehouse_home.duckdb_session import connect
 
 PARSERS = {
     "text": "{value}",
@@ -31,7 +31,7 @@ PARSERS = {
 }
 """Contract type -> DuckDB expression turning the cleaned text `{value}` into the typed value, or null when the
 staging cast would fail or change it (an accepted amount is handed to GX as the double of its decimal).
-Evaluated in a UTC session (retention.duckdb_session)."""
+Evaluated in a UTC session (warehouse_home.duckdb_session)."""
 PARSE_RULES = {
     "timestamp": "value is an ISO-8601 timestamp (UTC unless it carries an offset or zone)",
     "date": "value is a date (YYYY-MM-DD)",

@@ -1,0 +1,1 @@
+"""Model math called by the dbt Python models: CLV (BG/NBD, Gamma-Gamma) and churn risk (numpy/scipy)."""

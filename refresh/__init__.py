@@ -1,0 +1,1 @@
+"""The steps of a refresh outside dbt and Dagster: the writer lease, gating and landing a delivery."""

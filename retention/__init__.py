@@ -1,1 +1,0 @@
-"""Retention warehouse: the Python code that is not SQL (data generation, model math, gates)."""
