@@ -116,9 +116,7 @@ def test_fit_metadata(cdnow_warehouse: Warehouse) -> None:
 
 
 def test_predictions_are_complete_and_sane(cdnow_warehouse: Warehouse) -> None:
+    """Every customer is predicted, and BG/NBD's one-time buyers are alive (the ranges are dbt tests)."""
     clv = cdnow_warehouse.query("select * from marts.customer_lifetime_value")
     assert (clv["prediction_status"] == "ok").all()
-    assert clv["p_alive"].between(0, 1).all()
     assert (clv.loc[clv["repeat_purchase_days"] == 0, "p_alive"] == 1).all()
-    assert (clv["predicted_clv"] >= 0).all()
-    assert clv["probability_no_purchase_in_churn_window"].between(0, 1).all()
