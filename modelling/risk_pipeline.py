@@ -8,10 +8,9 @@ window_days) had ended by that date.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from modelling.clv import bg_nbd_probability_no_purchase, fit_bg_nbd
+from modelling.clv import fit_bg_nbd
 from modelling.risk import (
     FEATURES,
     REASON_COUNT,
@@ -29,26 +28,25 @@ BASELINE_FEATURES: tuple[str, ...] = ("days_since_last_purchase",)
 MODEL_FEATURES = {RISK_MODEL: FEATURES, BASELINE_MODEL: BASELINE_FEATURES}
 
 
-def add_bgnbd_no_purchase(features: pd.DataFrame, window_days: int, min_repeat_customers: int) -> pd.DataFrame:
-    """Return the population rows with `bgnbd_prob_no_purchase` added, snapshot by snapshot.
+BG_NBD_FIT_COLUMNS = ("snapshot_date", "r", "alpha", "a", "b", "is_converged", "fit_status")
 
-    Each snapshot's BG/NBD fit uses every customer with a purchase by that date (not only the
-    scored population), as the value marts do on as_of_date; where the fit is not usable the
-    column stays null and the risk model imputes it.
+
+def fit_bg_nbd_by_snapshot(summary: pd.DataFrame, min_repeat_customers: int) -> pd.DataFrame:
+    """Fit BG/NBD per snapshot date on compressed histories; one row of parameters per date.
+
+    ``summary`` has snapshot_date, x, t_x, t (days) and ``customers`` sharing that history. Each fit
+    uses every customer with a purchase by that date (not only the scored population), as the value
+    marts do on as_of_date. Where a fit is not usable its parameters are null and the status says why.
     """
-    scored = []
-    for _, snapshot in _in_stable_order(features).groupby("snapshot_date", sort=True):
-        x, t_x, T = (
-            snapshot[c].to_numpy(dtype=float) for c in ("repeat_purchase_days", "purchase_span_days", "tenure_days")
+    rows = []
+    ordered = summary.sort_values(["snapshot_date", "x", "t_x", "t"], kind="stable")
+    for snapshot_date, histories in ordered.groupby("snapshot_date", sort=True):
+        x, t_x, t, customers = (histories[c].to_numpy(dtype=float) for c in ("x", "t_x", "t", "customers"))
+        fit = fit_bg_nbd(x, t_x, t, weights=customers, min_repeat_customers=min_repeat_customers)
+        rows.append(
+            (snapshot_date, *(fit.params[name] for name in ("r", "alpha", "a", "b")), fit.converged, fit.status)
         )
-        fit = fit_bg_nbd(x, t_x, T, min_repeat_customers=min_repeat_customers)
-        probability = np.full(len(snapshot), np.nan)
-        if fit.converged:
-            params = tuple(fit.params[name] for name in ("r", "alpha", "a", "b"))
-            probability = bg_nbd_probability_no_purchase(params, x, t_x, T, window_days)
-        snapshot = snapshot.assign(bgnbd_prob_no_purchase=probability)
-        scored.append(snapshot[snapshot["is_in_population"].astype(bool)])
-    return pd.concat(scored, ignore_index=True)
+    return pd.DataFrame(rows, columns=list(BG_NBD_FIT_COLUMNS))
 
 
 def _in_stable_order(features: pd.DataFrame) -> pd.DataFrame:
@@ -81,8 +79,12 @@ def fit_models(features: pd.DataFrame, scoring_dates: list[pd.Timestamp], window
     return pd.concat(frames, ignore_index=True)
 
 
-def score_dates(features: pd.DataFrame, coefficients: pd.DataFrame) -> pd.DataFrame:
-    """Score the population of every scoring date with that date's models; add reason texts."""
+def score_dates(features: pd.DataFrame, coefficients: pd.DataFrame, texts_on: pd.Timestamp) -> pd.DataFrame:
+    """Score the population of every scoring date with that date's models; add reason texts on texts_on only.
+
+    Why texts on one date: the worklist and the health mart show as_of_date's reasons; the backtest
+    dates need scores and reason codes only, and writing texts row by row for them cost most of the step.
+    """
     frames = []
     features = _in_stable_order(features)
     snapshot_dates = pd.to_datetime(features["snapshot_date"])
@@ -94,11 +96,14 @@ def score_dates(features: pd.DataFrame, coefficients: pd.DataFrame) -> pd.DataFr
         scored.insert(0, "scoring_date", pd.Timestamp(scoring_date))
         scored["risk_score"] = risk["risk_score"].to_numpy()
         scored["baseline_score"] = baseline["risk_score"].to_numpy()
+        records = population.to_dict("records") if pd.Timestamp(scoring_date) == pd.Timestamp(texts_on) else None
         for rank in range(1, REASON_COUNT + 1):
             codes = risk[f"reason_{rank}_code"].to_numpy()
             scored[f"reason_{rank}_code"] = codes
             scored[f"reason_{rank}_contribution"] = risk[f"reason_{rank}_contribution"].to_numpy()
-            texts = [describe_reason(code, row) for code, row in zip(codes, population.to_dict("records"), strict=True)]
+            texts: list[str | None] = [None] * len(population)
+            if records is not None:
+                texts = [describe_reason(code, row) for code, row in zip(codes, records, strict=True)]
             scored[f"reason_{rank}"] = pd.array(texts, dtype="str")
         frames.append(scored)
     return pd.concat(frames, ignore_index=True)

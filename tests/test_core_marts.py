@@ -30,11 +30,11 @@ def test_schemas_hold_the_layers(tiny_warehouse: Warehouse) -> None:
     assert {"dim_customers", "fct_orders", "fct_support_tickets", "fct_survey_responses"} <= set(
         tiny_warehouse.tables("marts")
     )
-    views = tiny_warehouse.query(
+    staging = tiny_warehouse.query(
         "select table_name from information_schema.tables "
-        "where table_schema = 'staging' and table_type = 'VIEW' order by 1"
+        "where table_schema = 'staging' and table_type = 'BASE TABLE' order by 1"
     )["table_name"].tolist()
-    assert views == [
+    assert staging == [
         "stg_quality__data_quality_results",
         "stg_raw__customers",
         "stg_raw__orders",

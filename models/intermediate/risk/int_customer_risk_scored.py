@@ -1,6 +1,7 @@
 """Score the population of as_of_date and of every backtest date with that date's fitted models.
 
-Adds the top three reasons (feature codes, their contribution to the logit, and plain-words text).
+Adds the top three reasons (feature codes, their contribution to the logit) and, on as_of_date,
+their plain-words text.
 """
 
 
@@ -9,4 +10,6 @@ def model(dbt, session):
     from modelling.risk_pipeline import score_dates
 
     dbt.config(materialized="table")
-    return score_dates(dbt.ref("int_risk_features_completed").df(), dbt.ref("int_risk_models_fitted").df())
+    as_of_date = dbt.ref("int_parameters_resolved").df()["as_of_date"].iloc[0]
+    features, coefficients = dbt.ref("int_risk_features_completed").df(), dbt.ref("int_risk_models_fitted").df()
+    return score_dates(features, coefficients, texts_on=as_of_date)

@@ -2,6 +2,7 @@
 
 Each fit learns only from snapshots whose outcome was known on its scoring date (see
 modelling.risk_pipeline.training_rows), so a backtest score is what the warehouse would have said then.
+The rows are int_risk_training_rows_sampled: at most risk_training_max_rows, weighted.
 """
 
 
@@ -10,12 +11,12 @@ def model(dbt, session):
     from modelling.risk_pipeline import fit_models
 
     dbt.config(materialized="table")
-    features = dbt.ref("int_risk_features_completed").df()
+    training = dbt.ref("int_risk_training_rows_sampled").df()
     snapshots = dbt.ref("int_risk_snapshots_enumerated").df()
     parameters = dbt.ref("int_parameters_resolved").df()
     scoring = snapshots[snapshots["is_as_of_date"] | snapshots["is_backtest_date"]]
     return fit_models(
-        features,
+        training,
         scoring_dates=sorted(scoring["snapshot_date"]),
         window_days=int(parameters["churn_window_days"].iloc[0]),
     )
