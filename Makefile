@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 
-.PHONY: setup run dev prepare validate versions rollback gates test test-fast lint pytest bench-generator bench-build bench-clv bench-gates bench-publish export-worklist sample clean
+.PHONY: setup run dev prepare validate versions rollback gates test test-fast lint pytest bench-scale bench-generator bench-build bench-clv bench-gates bench-publish export-worklist sample clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -81,6 +81,12 @@ lint: setup
 
 pytest: setup
 	$(BIN)/pytest
+
+## Benchmark the main job (gates, dbt build, publish) at 100k and 1M customers next to a floor query: CPU s,
+## wall, peak RSS of all processes (writes benchmarks/results/scale.{json,md}). SIZES="100000 1000000 10000000".
+SIZES ?= 100000 1000000
+bench-scale: setup
+	$(BIN)/python -m benchmarks.bench_scale --sizes $(SIZES)
 
 ## Benchmark the synthetic data generator (writes benchmarks/results/generator.{json,md}).
 bench-generator: setup
