@@ -16,10 +16,10 @@ from orchestration.findings import findings_check
 from orchestration.project import orchestration_settings
 from orchestration.writer import WarehouseWriter
 from publishing.versions import remove_leftovers
-from quality_gates.gates import GateReport
+from quality_gates.outcome import GateOutcome
 from quality_gates.settings import parse_load_time
 from quality_gates.suites import RAW_TABLES
-from refresh.landing import GateFailure, land_delivery
+from refresh.landing import GateFailure, land_delivery_in_child
 
 GATE_CHECK = "quality_gate"
 RAW_KEYS = {table: dg.AssetKey(["raw", table]) for table in RAW_TABLES}
@@ -35,7 +35,7 @@ class LandingConfig(dg.Config):
     """ISO-8601 UTC; default: now. The schedule passes its scheduled time."""
 
 
-def gate_results(report: GateReport) -> Iterator[dg.AssetCheckResult]:
+def gate_results(report: GateOutcome) -> Iterator[dg.AssetCheckResult]:
     """One blocking check result per raw table; its description lists the blocking findings in full."""
     for table, key in RAW_KEYS.items():
         findings = [finding for finding in report.findings if finding.table == table]
@@ -43,7 +43,7 @@ def gate_results(report: GateReport) -> Iterator[dg.AssetCheckResult]:
         yield findings_check(key, GATE_CHECK, findings, blocking, report.data_docs_index)
 
 
-def landed_tables(report: GateReport) -> Iterator[dg.MaterializeResult]:
+def landed_tables(report: GateOutcome) -> Iterator[dg.MaterializeResult]:
     """Materializations of the landed tables: rows delivered, landed and quarantined, warnings."""
     delivered = report.row_counts()
     for table, key in RAW_KEYS.items():
@@ -52,8 +52,8 @@ def landed_tables(report: GateReport) -> Iterator[dg.MaterializeResult]:
             asset_key=key,
             metadata={
                 "rows_delivered": dg.MetadataValue.int(delivered[table]),
-                "dagster/row_count": dg.MetadataValue.int(len(result.good_rows)),
-                "rows_quarantined": dg.MetadataValue.int(len(result.quarantined)),
+                "dagster/row_count": dg.MetadataValue.int(result.landed_rows),
+                "rows_quarantined": dg.MetadataValue.int(result.quarantined_rows),
                 "warnings": dg.MetadataValue.text("\n".join(result.warnings) or "none"),
                 "load_time": dg.MetadataValue.text(report.load_time.isoformat()),
             },
@@ -115,14 +115,12 @@ def landed_delivery(
         context.log.info(f"publish: removed {leftover}, left by a publish that was killed half-way")
     context.log.info(f"gates: validating the delivery in {raw_dir}")
     try:
-        report = land_delivery(raw_dir, parse_load_time(config.load_time), settings.layout, context.run.run_id)
+        report = land_delivery_in_child(raw_dir, parse_load_time(config.load_time), settings.layout, context.run.run_id)
     except GateFailure as failure:
         context.log.error(f"gates: delivery blocked, nothing landed:\n{failure}")
         yield from gate_results(failure.report)
         return
     for table, result in report.tables.items():
-        context.log.info(
-            f"gates: {table} {len(result.good_rows):,} rows landed, {len(result.quarantined):,} quarantined"
-        )
+        context.log.info(f"gates: {table} {result.landed_rows:,} rows landed, {result.quarantined_rows:,} quarantined")
     yield from landed_tables(report)
     yield from gate_results(report)

@@ -11,15 +11,20 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
-from quality_gates.gates import GateReport, run_gates, write_validated
+from quality_gates.gates import run_gates, write_validated
+from quality_gates.outcome import GateOutcome
 from quality_gates.raw_files import DeliveryError, find_raw_file
 from quality_gates.suites import RAW_TABLES
 from warehouse_home.layout import WarehouseLayout
 
 HISTORY_FILE = "load_history.json"
+OUTCOME_FILE = "gate_outcome.json"
+"""Where the gates' child process leaves its outcome for the refresh (in the home's state folder)."""
 PENDING_LOAD = "load.json"
 """Beside the landed delivery: the run that landed it, the delivery's fingerprint, its load time and row
 counts. dbt lands it into the build file (quality.load_manifest, macros/land_raw_files.sql), so a publish
@@ -29,8 +34,8 @@ can prove whose build it is; it is recorded in the history once published."""
 class GateFailure(RuntimeError):
     """The delivery is blocked; the message lists every blocking finding."""
 
-    def __init__(self, report: GateReport) -> None:
-        """Keep the report; the message is the blocking findings, one per line."""
+    def __init__(self, report: GateOutcome) -> None:
+        """Keep the outcome; the message is the blocking findings, one per line."""
         self.report = report
         super().__init__("\n".join(finding.message() for finding in report.blocked))
 
@@ -82,7 +87,7 @@ def delivery_fingerprint(raw_dir: Path) -> str | None:
     return digest.hexdigest()[:16]
 
 
-def land_delivery(raw_dir: Path, load_time: datetime, layout: WarehouseLayout, run_id: str) -> GateReport:
+def land_delivery(raw_dir: Path, load_time: datetime, layout: WarehouseLayout, run_id: str) -> GateOutcome:
     """Gate raw_dir; when nothing blocks, replace the landing folder with the validated delivery.
 
     The caller must hold the writer lease. run_id (the refresh that lands it) and the delivery's
@@ -91,8 +96,9 @@ def land_delivery(raw_dir: Path, load_time: datetime, layout: WarehouseLayout, r
     """
     fingerprint = delivery_fingerprint(raw_dir)
     report = run_gates(raw_dir, load_time, previous_row_counts(layout.state_dir))
-    if report.blocked:
-        raise GateFailure(report)
+    outcome = GateOutcome.of(report)
+    if outcome.blocked:
+        raise GateFailure(outcome)
     shutil.rmtree(layout.landing_dir, ignore_errors=True)
     write_validated(report, layout.landing_dir)
     load = {
@@ -103,4 +109,24 @@ def land_delivery(raw_dir: Path, load_time: datetime, layout: WarehouseLayout, r
         "row_counts": report.row_counts(),
     }
     (layout.landing_dir / PENDING_LOAD).write_text(json.dumps(load, indent=2) + "\n")
-    return report
+    return outcome
+
+
+def land_delivery_in_child(raw_dir: Path, load_time: datetime, layout: WarehouseLayout, run_id: str) -> GateOutcome:
+    """Run land_delivery in a child process and return its outcome; raise GateFailure as it would.
+
+    Why a child: the gates hold every raw table in memory (GBs at a million customers); a process
+    that exits before dbt starts gives all of it back, so the refresh's peak is the larger of the
+    gates and the build instead of their sum. The caller holds the writer lease for the child.
+    """
+    layout.state_dir.mkdir(parents=True, exist_ok=True)
+    outcome_file = layout.state_dir / OUTCOME_FILE
+    outcome_file.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "refresh.land_child", str(raw_dir), load_time.isoformat(), str(layout.home)]
+    done = subprocess.run([*command, run_id, str(outcome_file)], capture_output=True, text=True, check=False)
+    if done.returncode != 0 or not outcome_file.exists():
+        raise RuntimeError(f"the gates failed to run (exit code {done.returncode}):\n{done.stderr[-4000:]}")
+    outcome = GateOutcome.from_json(outcome_file.read_text())
+    if outcome.blocked:
+        raise GateFailure(outcome)
+    return outcome

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from publishing.versions import publish
-from quality_gates.gates import GateReport
+from quality_gates.outcome import GateOutcome
 from refresh.landing import HISTORY_FILE, land_delivery, record_load
 from tests.warehouse import run_dbt
 from warehouse_home.layout import WarehouseLayout
@@ -25,7 +25,7 @@ class Refreshed:
     """A published home and the gate report of the delivery it holds."""
 
     layout: WarehouseLayout
-    report: GateReport
+    report: GateOutcome
 
 
 def refresh_without_dagster(raw_dir: Path, load_time: datetime, home: Path) -> Refreshed:

@@ -27,6 +27,7 @@ from quality_gates.gates import run_gates
 from refresh.landing import GateFailure, delivery_fingerprint, land_delivery
 from tests.refresh import Refreshed, published_digests, refresh_without_dagster
 from tests.warehouse import FIXTURES, REPO_ROOT, copy_raw
+from warehouse_home.layout import WarehouseLayout
 
 pytestmark = pytest.mark.dbt
 
@@ -822,3 +823,24 @@ def test_gates_cli_blocks_and_points_to_data_docs(
     )
     assert "examples: -100.0" in result.stdout
     assert "Data Docs: " in result.stdout and "index.html" in result.stdout
+
+
+def test_landing_in_a_child_process_says_what_in_process_landing_says(published: Published, tmp_path: Path) -> None:
+    """The refresh gates in a child process (its memory is freed before dbt): same findings and counts come back,
+    a blocked delivery raises the same GateFailure, and nothing published changes."""
+    from refresh.landing import land_delivery_in_child
+
+    raw = clean_tiny(tmp_path / "raw")
+    _missing_column(raw)
+    with pytest.raises(GateFailure) as in_child:
+        land_delivery_in_child(raw, LOAD_TIME, published.run.layout, "child-run")
+    with pytest.raises(GateFailure) as in_process:
+        land_delivery(raw, LOAD_TIME, published.run.layout, "corpus-run")
+    assert str(in_child.value) == str(in_process.value) and str(in_child.value)
+    assert in_child.value.report.findings == in_process.value.report.findings
+    assert published.current_digests() == published.digests
+    home = tmp_path / "home"
+    outcome = land_delivery_in_child(published.raw_dir, LOAD_TIME, WarehouseLayout(home), "child-run")
+    assert outcome.tables == published.run.report.tables
+    assert outcome.findings == published.run.report.findings
+    assert json.loads((WarehouseLayout(home).landing_dir / "load.json").read_text())["run_id"] == "child-run"
