@@ -38,3 +38,11 @@
         end
     )
 {%- endmacro %}
+
+{# Gamma-Gamma (Fader, Hardie & Lee 2005b): expected value of a future purchase day given x repeat days of mean m_x. #}
+{% macro gamma_gamma_expected_spend(p, q, gamma, x, m_x) -%}
+    (
+        {{ p }} * ({{ gamma }} + case when {{ x }} > 0 then {{ x }} * {{ m_x }} else 0 end)
+        / ({{ p }} * {{ x }} + {{ q }} - 1)
+    )
+{%- endmacro %}

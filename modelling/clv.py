@@ -552,6 +552,30 @@ def gamma_gamma_expected_spend(params: Params, x: np.ndarray, m_x: np.ndarray) -
 # --- Scoring ----------------------------------------------------------------------------------
 
 
+HISTORY_COLUMNS = ("x", "t_x", "t", "expected_purchases", "discounted_expected_purchases")
+
+
+def predict_histories(
+    histories: pd.DataFrame, bg_nbd: FitResult, horizon_days: float, annual_discount_rate: float
+) -> pd.DataFrame:
+    """Predict purchases over the horizon, plain and discounted, for each distinct (x, t_x, t) history.
+
+    Why per history and here: these need the Gaussian hypergeometric function (no closed form in SQL);
+    customers share a few thousand histories, so one vectorised pass over them is all Python does, and
+    SQL joins the result back to every customer (int_customer_values_predicted). NaN when the fit is
+    not usable.
+    """
+    _check_scoring_arguments(horizon_days, 0, annual_discount_rate)
+    x, t_x, T = (float_array(histories[column]) for column in ("x", "t_x", "t"))
+    expected, discounted = np.full(len(x), np.nan), np.full(len(x), np.nan)
+    if bg_nbd.converged and len(x):
+        with np.errstate(all="ignore"):
+            expected = bg_nbd_expected_purchases(bg_nbd.values(), x, t_x, T, horizon_days)
+            discounted = discounted_expected_purchases(bg_nbd.values(), x, t_x, T, horizon_days, annual_discount_rate)
+    columns = (*(histories[column].to_numpy() for column in ("x", "t_x", "t")), expected, discounted)
+    return pd.DataFrame(dict(zip(HISTORY_COLUMNS, columns, strict=True)))
+
+
 def _check_scoring_arguments(horizon_days: float, churn_window_days: float, annual_discount_rate: float) -> None:
     """Reject impossible settings early: they are configuration mistakes, not data problems."""
     if horizon_days < 0 or churn_window_days < 0:

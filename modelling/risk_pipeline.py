@@ -82,8 +82,8 @@ def fit_models(features: pd.DataFrame, scoring_dates: list[pd.Timestamp], window
 def score_dates(features: pd.DataFrame, coefficients: pd.DataFrame, texts_on: pd.Timestamp) -> pd.DataFrame:
     """Score the population of every scoring date with that date's models; add reason texts on texts_on only.
 
-    Why texts on one date: the worklist and the health mart show as_of_date's reasons; the backtest
-    dates need scores and reason codes only, and writing texts row by row for them cost most of the step.
+    The warehouse scores in SQL (int_customer_risk_scored, texts from the seed risk_reason_templates);
+    this is the independent Python reference the SQL is tested against (tests/test_risk_sample.py).
     """
     frames = []
     features = _in_stable_order(features)

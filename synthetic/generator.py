@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,10 @@ TIMESTAMP_COLUMNS: dict[str, tuple[str, ...]] = {
 """Columns returned by :func:`generate` as formatted timestamp strings."""
 
 FORMATS = ("csv", "parquet")
+BLOCK_CUSTOMERS = 250_000
+"""Customers simulated at a time when writing a delivery: bounds the generator's memory (~1 GiB) at any size."""
+MAX_EVENTS_PER_CUSTOMER = 100
+"""Sizes the id widths of a delivery written block by block (real counts per customer stay far below)."""
 
 DAY = 86_400
 HOUR = 3_600
@@ -309,13 +314,33 @@ def _simulate_orders(
     return owner, seconds, dropped
 
 
+@dataclass(frozen=True)
+class _Numbering:
+    """Where a block's ids start and how wide they are, per id prefix (C customers, O, T, R).
+
+    One block numbers from 1 with widths fitted to its counts (the bundled sample's ids). A stream of
+    blocks continues each block's numbers after the previous one's, with widths fixed for the whole
+    stream, so every id is unique and ids sort the same way as numbers.
+    """
+
+    offsets: dict[str, int]
+    widths: dict[str, int] | None = None
+
+    def ids(self, prefix: str, count: int, minimum_width: int, suffix: str = "") -> pa.Array:
+        """Make the block's ``count`` ids for prefix (``suffix`` appended, e.g. an e-mail domain)."""
+        width = self.widths[prefix.upper()] if self.widths else max(minimum_width, len(str(count)))
+        numbers = np.arange(1, count + 1) + self.offsets.get(prefix.upper(), 0)
+        return _numbered(prefix, numbers, width, suffix)
+
+
+ONE_BLOCK = _Numbering(offsets={})
+
+
 def _customer_table(
-    rng: np.random.Generator, signup: np.ndarray, acquisition: np.ndarray, last: np.ndarray
+    rng: np.random.Generator, signup: np.ndarray, acquisition: np.ndarray, last: np.ndarray, numbering: _Numbering
 ) -> dict[str, pa.Array]:
     """Observed customer attributes; loyalty members join between signup and their last order."""
     n = signup.size
-    number = np.arange(1, n + 1)
-    width = max(7, len(str(n)))
     signup_day = signup // DAY
     age_days = (18 + rng.gamma(4.0, 5.0, n)).clip(max=95) * 365.25
     has_birth = rng.random(n) >= 0.15
@@ -323,8 +348,8 @@ def _customer_table(
     join_until = np.maximum(np.where(last >= 0, last, signup) // DAY, signup_day)
     joined = signup_day + np.floor(rng.random(n) * (join_until - signup_day + 1)).astype(np.int64)
     return {
-        "customer_id": _numbered("C", number, width),
-        "email": _numbered("c", number, width, "@example.com"),
+        "customer_id": numbering.ids("C", n, 7),
+        "email": numbering.ids("c", n, 7, "@example.com"),
         "first_name": _labels(FIRST_NAMES, rng.integers(0, len(FIRST_NAMES), n)),
         "last_name": _labels(LAST_NAMES, rng.integers(0, len(LAST_NAMES), n)),
         "birth_date": _dates(signup_day - age_days.astype(np.int64), has_birth),
@@ -336,7 +361,7 @@ def _customer_table(
 
 
 def _order_table(
-    rng: np.random.Generator, owner: np.ndarray, seconds: np.ndarray, customer_ids: pa.Array
+    rng: np.random.Generator, owner: np.ndarray, seconds: np.ndarray, customer_ids: pa.Array, numbering: _Numbering
 ) -> dict[str, pa.Array]:
     """Order attributes; spend level and preferred channel are per customer, so they persist."""
     n_customers = len(customer_ids)
@@ -350,7 +375,7 @@ def _order_table(
     stray = rng.random(n) < 0.25
     channel = np.where(stray, rng.choice(len(ORDER_CHANNELS), n, p=ORDER_CHANNEL_P), preferred)
     return {
-        "order_id": _numbered("O", np.arange(1, n + 1), max(8, len(str(n)))),
+        "order_id": numbering.ids("O", n, 8),
         "customer_id": customer_ids.take(owner),
         "ordered_at": _timestamps(rng, seconds),
         "status": _labels(ORDER_STATUSES, rng.choice(len(ORDER_STATUSES), n, p=ORDER_STATUS_P)),
@@ -427,11 +452,13 @@ def _simulate_tickets(rng: np.random.Generator, cal: _Calendar, people: _Custome
     }
 
 
-def _ticket_table(rng: np.random.Generator, t: dict[str, np.ndarray], customer_ids: pa.Array) -> dict[str, pa.Array]:
+def _ticket_table(
+    rng: np.random.Generator, t: dict[str, np.ndarray], customer_ids: pa.Array, numbering: _Numbering
+) -> dict[str, pa.Array]:
     """Contract columns of the tickets; unanswered/unresolved times are null."""
     m = t["owner"].size
     return {
-        "ticket_id": _numbered("T", np.arange(1, m + 1), max(7, len(str(m)))),
+        "ticket_id": numbering.ids("T", m, 7),
         "customer_id": customer_ids.take(t["owner"]),
         "created_at": _timestamps(rng, t["created"]),
         "first_response_at": _timestamps(rng, t["responded"], t["has_response"]),
@@ -527,6 +554,7 @@ def _survey_table(
     csat: dict[str, np.ndarray],
     customer_ids: pa.Array,
     ticket_ids: pa.Array,
+    numbering: _Numbering,
 ) -> dict[str, pa.Array]:
     """Merge NPS and CSAT answers into one response stream in time order."""
     parts = (nps, csat)
@@ -538,7 +566,7 @@ def _survey_table(
     m = survey.size
     ticket = merged["ticket"]
     return {
-        "response_id": _numbered("R", np.arange(1, m + 1), max(8, len(str(m)))),
+        "response_id": numbering.ids("R", m, 8),
         "customer_id": customer_ids.take(merged["owner"]),
         "responded_at": _timestamps(rng, merged["answered"]),
         "survey_type": _labels(SURVEY_TYPES, survey),
@@ -678,7 +706,7 @@ def _labels(values: tuple[str, ...], codes: np.ndarray) -> pa.Array:
 def generate(
     n_customers: int, seed: int = 42, start_date: str = "2022-01-01", end_date: str = "2024-12-31"
 ) -> dict[str, pa.Table]:
-    """Generate the four raw tables for ``n_customers`` customers active from start to end date.
+    """Generate the four raw tables for ``n_customers`` customers active from start to end date, in memory.
 
     Timestamp columns (see ``TIMESTAMP_COLUMNS``) are returned as the formatted strings that
     go into the CSV files; everything else has its natural Arrow type. Each stage draws from
@@ -686,10 +714,44 @@ def generate(
     """
     if n_customers < 1:
         raise ValueError("n_customers must be at least 1")
+    return _block(n_customers, np.random.SeedSequence(seed), _calendar(start_date, end_date), ONE_BLOCK)
+
+
+def generate_stream(
+    n_customers: int,
+    seed: int = 42,
+    start_date: str = "2022-01-01",
+    end_date: str = "2024-12-31",
+    block_customers: int = BLOCK_CUSTOMERS,
+) -> Iterator[dict[str, pa.Table]]:
+    """Generate the same kind of delivery block by block, so its size is bounded by a block, not by n_customers.
+
+    Up to block_customers customers this is one block, identical to ``generate``. Larger deliveries are
+    blocks of independent customers (each block from its own child of the seed) whose ids continue
+    from block to block.
+    """
+    if n_customers <= block_customers:
+        yield generate(n_customers, seed, start_date, end_date)
+        return
     cal = _calendar(start_date, end_date)
-    order_rng, customer_rng, ticket_rng, survey_rng = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)
-    )
+    sizes = [min(block_customers, n_customers - start) for start in range(0, n_customers, block_customers)]
+    # Ids are padded to the widths the largest possible counts need, the same in every block.
+    bound = n_customers * MAX_EVENTS_PER_CUSTOMER
+    widths = {"C": max(7, len(str(n_customers))), "O": max(8, len(str(bound))), "T": max(7, len(str(bound)))}
+    widths["R"] = max(8, len(str(bound)))
+    offsets = dict.fromkeys(widths, 0)
+    for size, block_seed in zip(sizes, np.random.SeedSequence(seed).spawn(len(sizes)), strict=True):
+        tables = _block(size, block_seed, cal, _Numbering(dict(offsets), widths))
+        for prefix, table in zip("COTR", tables.values(), strict=True):
+            offsets[prefix] += table.num_rows
+        yield tables
+
+
+def _block(
+    n_customers: int, seed: np.random.SeedSequence, cal: _Calendar, numbering: _Numbering
+) -> dict[str, pa.Table]:
+    """Simulate one block of customers with their orders, tickets and survey answers."""
+    order_rng, customer_rng, ticket_rng, survey_rng = (np.random.default_rng(s) for s in seed.spawn(4))
     signup = _draw_signups(order_rng, cal, n_customers)
     acquisition = order_rng.choice(len(ACQUISITION_CHANNELS), n_customers, p=ACQUISITION_P)
     owner, ordered, dropped = _simulate_orders(order_rng, cal, signup, CHANNEL_DROPOUT[acquisition])
@@ -698,9 +760,9 @@ def generate(
     last = np.full(n_customers, -1, dtype=np.int64)
     np.maximum.at(last, owner, ordered)
 
-    customers = _customer_table(customer_rng, signup, acquisition, last)
+    customers = _customer_table(customer_rng, signup, acquisition, last, numbering)
     customer_ids = customers["customer_id"]
-    orders = _order_table(order_rng, owner, ordered, customer_ids)
+    orders = _order_table(order_rng, owner, ordered, customer_ids, numbering)
 
     people = _Customers(
         signup=signup,
@@ -710,10 +772,10 @@ def generate(
         active_until=_active_until(cal, signup, last, dropped),
     )
     raw_tickets = _simulate_tickets(ticket_rng, cal, people)
-    tickets = _ticket_table(ticket_rng, raw_tickets, customer_ids)
+    tickets = _ticket_table(ticket_rng, raw_tickets, customer_ids, numbering)
     nps = _simulate_nps(survey_rng, cal, people)
     csat = _simulate_csat(survey_rng, cal, people, raw_tickets)
-    surveys = _survey_table(survey_rng, nps, csat, customer_ids, tickets["ticket_id"])
+    surveys = _survey_table(survey_rng, nps, csat, customer_ids, tickets["ticket_id"], numbering)
 
     columns = {
         "raw_customers": customers,
@@ -756,6 +818,38 @@ def write_tables(tables: dict[str, pa.Table], out_dir: str | Path, fmt: str = "c
     return paths
 
 
+def write_stream(blocks: Iterable[dict[str, pa.Table]], out_dir: str | Path, fmt: str = "csv") -> dict[Path, int]:
+    """Append block after block to ``out_dir/<name>.<fmt>`` (formats as ``write_tables``); return rows per file.
+
+    One block writes the same bytes as ``write_tables``; the writers stay open across blocks, so only
+    one block is ever in memory.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {FORMATS}, not {fmt!r}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    writers: dict[str, pa_csv.CSVWriter | pq.ParquetWriter] = {}
+    rows: dict[Path, int] = {}
+    try:
+        for tables in blocks:
+            for name, table in tables.items():
+                path = out / f"{name}.{fmt}"
+                if fmt == "parquet":
+                    table = _typed_for_parquet(name, table)
+                if name not in writers:
+                    writers[name] = (
+                        pa_csv.CSVWriter(path, table.schema, write_options=pa_csv.WriteOptions(batch_size=65_536))
+                        if fmt == "csv"
+                        else pq.ParquetWriter(path, table.schema)
+                    )
+                writers[name].write_table(table)
+                rows[path] = rows.get(path, 0) + table.num_rows
+    finally:
+        for writer in writers.values():
+            writer.close()
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     """Command line: generate a data set and write it to a folder."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -766,9 +860,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--format", choices=FORMATS, default="csv")
     parser.add_argument("--out", default="data/sample")
     args = parser.parse_args(argv)
-    tables = generate(args.customers, args.seed, args.start_date, args.end_date)
-    for path, table in zip(write_tables(tables, args.out, args.format), tables.values(), strict=True):
-        print(f"{path}: {table.num_rows} rows")
+    blocks = generate_stream(args.customers, args.seed, args.start_date, args.end_date)
+    for path, rows in write_stream(blocks, args.out, args.format).items():
+        print(f"{path}: {rows} rows")
 
 
 if __name__ == "__main__":

@@ -120,3 +120,23 @@ def test_predictions_are_complete_and_sane(cdnow_warehouse: Warehouse) -> None:
     clv = cdnow_warehouse.query("select * from marts.customer_lifetime_value")
     assert (clv["prediction_status"] == "ok").all()
     assert (clv.loc[clv["repeat_purchase_days"] == 0, "p_alive"] == 1).all()
+
+
+def test_sql_predictions_equal_the_python_scorer(cdnow_warehouse: Warehouse) -> None:
+    """The warehouse scores in SQL (closed forms) plus expected purchases per history in Python; on every CDNOW
+    customer it says what modelling.clv.score_customers says from the same fitted parameters."""
+    from modelling.clv import fits_from_parameters_frame, score_customers
+    from modelling.clv_warehouse import summary_from_warehouse
+
+    inputs = cdnow_warehouse.query("select * from intermediate.int_clv_inputs_summarized")
+    fits = fits_from_parameters_frame(cdnow_warehouse.query("select * from intermediate.int_clv_models_fitted"))
+    expected = score_customers(summary_from_warehouse(inputs), *fits, horizon_days=365, churn_window_days=90)
+    actual = cdnow_warehouse.query("select * from intermediate.int_customer_values_predicted order by customer_id")
+    expected = expected.sort_values("customer_id").reset_index(drop=True)
+    assert actual["customer_id"].tolist() == expected["customer_id"].tolist()
+    assert actual["prediction_status"].tolist() == expected["prediction_status"].tolist()
+    for column in ("p_alive", "expected_purchases", "expected_average_order_value", "predicted_clv"):
+        pd.testing.assert_series_equal(actual[column], expected[column], rtol=1e-12, check_names=False)
+    pd.testing.assert_series_equal(
+        actual["probability_no_purchase_in_window"], expected["probability_no_purchase_in_window"], rtol=1e-12
+    )

@@ -62,3 +62,30 @@ def test_export_writes_once_per_as_of_date(sample_warehouse: Warehouse, tmp_path
         export_worklist(sample_warehouse.path, tmp_path)
     assert csv_path.read_bytes() == before
     assert sorted(path.name for path in tmp_path.iterdir()) == [csv_path.name, parquet_path.name]
+
+
+def test_sql_scores_and_reasons_equal_the_python_scorer(sample_warehouse: Warehouse) -> None:
+    """The warehouse scores in SQL (int_customer_risk_scored, texts from the seed); from the same features and
+    coefficients, modelling.risk_pipeline.score_dates says the same for every scoring date and customer."""
+    from modelling.risk_pipeline import score_dates
+
+    features = sample_warehouse.query("select * from intermediate.int_risk_features_completed")
+    coefficients = sample_warehouse.query("select * from intermediate.int_risk_models_fitted")
+    as_of = sample_warehouse.query("select as_of_date from intermediate.int_parameters_resolved")["as_of_date"][0]
+    expected = score_dates(features, coefficients, texts_on=as_of)
+    actual = sample_warehouse.query("select * from intermediate.int_customer_risk_scored")
+    keys = ["scoring_date", "customer_id"]
+    expected = expected.sort_values(keys).reset_index(drop=True)
+    actual = actual.sort_values(keys).reset_index(drop=True)
+    assert list(actual.columns) == list(expected.columns)
+    for column in actual.columns:
+        if actual[column].dtype.kind == "f":
+            pd.testing.assert_series_equal(actual[column], expected[column], rtol=1e-12, check_dtype=False)
+        else:
+            assert _values(actual[column]) == _values(expected[column]), column
+    assert actual["reason_1"].notna().sum() > 1000  # texts were compared, not only nulls
+
+
+def _values(column: pd.Series) -> list:
+    """A column's values with every kind of null as None, so that two nulls compare equal."""
+    return [None if pd.isna(value) else value for value in column]

@@ -342,3 +342,32 @@ def test_rejects_bad_arguments(tmp_path):
         generate(10, start_date="2024-01-01", end_date="2023-01-01")
     with pytest.raises(ValueError):
         write_tables(generate(10), tmp_path, "xlsx")
+
+
+def test_a_delivery_written_block_by_block_holds_together(tmp_path):
+    """Above a block's size the generator streams: ids stay unique and every reference resolves across blocks,
+    the files hold every block (one CSV header), and one block writes exactly what write_tables writes."""
+    from synthetic.generator import generate_stream, write_stream
+
+    rows = write_stream(generate_stream(2_000, seed=7, block_customers=700), tmp_path / "csv")
+    assert len(rows) == len(CONTRACT)
+    keys = dict(zip(CONTRACT, ("customer_id", "order_id", "ticket_id", "response_id"), strict=True))
+    tables = {name: f"read_csv('{tmp_path / 'csv' / name}.csv', all_varchar = true)" for name in CONTRACT}
+    customers = tables["raw_customers"]
+    with duckdb.connect() as con:
+        for name, key in keys.items():
+            total, distinct = con.execute(f"select count(*), count(distinct {key}) from {tables[name]}").fetchone()
+            assert total == distinct == rows[tmp_path / "csv" / f"{name}.csv"], name
+            orphans = con.execute(
+                f"select count(*) from {tables[name]} where customer_id not in (select customer_id from {customers})"
+            ).fetchone()[0]
+            assert orphans == 0, name
+        assert rows[tmp_path / "csv" / "raw_customers.csv"] == 2_000
+        unknown_tickets = con.execute(
+            f"select count(*) from {tables['raw_survey_responses']} where ticket_id is not null "
+            f"and ticket_id not in (select ticket_id from {tables['raw_support_tickets']})"
+        ).fetchone()[0]
+        assert unknown_tickets == 0
+    one = write_stream(generate_stream(500, seed=7, block_customers=700), tmp_path / "one")
+    write_tables(generate(500, seed=7), tmp_path / "tables")
+    assert all(path.read_bytes() == (tmp_path / "tables" / path.name).read_bytes() for path in one)
