@@ -39,16 +39,26 @@ select
     cast(discount_amount as decimal(18, 2)) as discount_amount,
     cast(items_count as integer) as items_count,
     lower(trim(cast(channel as varchar))) as sales_channel
-from read_parquet('{orders}')
+from {reader}
 """
+READERS = {"csv": "read_csv('{path}', all_varchar = true)", "parquet": "read_parquet('{path}')"}
+
+
+def delivery_format() -> str:
+    """Name the delivery format (env BENCH_SCALE_FORMAT): CSV by default, as most shops deliver and the sample is."""
+    return os.environ.get("BENCH_SCALE_FORMAT", "csv")
+
+
 STEP_LINE = re.compile(r"^(\d\d):(\d\d):(\d\d) (\w+): ")
 
 
 def _floor(raw_dir: Path, work_dir: Path) -> Measured:
     """Type every order into a table of a fresh DuckDB file, in a child process (the physical floor)."""
+    fmt = delivery_format()
     script = (
         "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
-        f"con.execute({FLOOR_SQL.format(orders=raw_dir / 'raw_orders.parquet')!r}); con.close()"
+        f"con.execute({FLOOR_SQL.format(reader=READERS[fmt].format(path=raw_dir / f'raw_orders.{fmt}'))!r}); "
+        "con.close()"
     )
     return run_measured([sys.executable, "-c", script, str(work_dir / "floor.duckdb")], cwd=REPO_ROOT)
 
@@ -79,7 +89,7 @@ def measure(n_customers: int) -> dict[str, Any]:
         raw_dir, home = work_dir / "raw", work_dir / "home"
         generated = run_measured(
             [sys.executable, "-m", "synthetic", "--customers", str(n_customers), "--seed", str(SEED)]
-            + ["--format", "parquet", "--out", str(raw_dir)],
+            + ["--format", delivery_format(), "--out", str(raw_dir)],
             cwd=REPO_ROOT,
         )
         floor = _floor(raw_dir, work_dir)
@@ -95,6 +105,7 @@ def measure(n_customers: int) -> dict[str, Any]:
         slowest = _slowest_nodes(home)
     return {
         "customers": n_customers,
+        "format": delivery_format(),
         "generator": {
             "cpu_s": generated.cpu_s,
             "wall_s": generated.wall_s,
@@ -115,7 +126,8 @@ def to_markdown(machine: dict[str, Any], cases: list[dict[str, Any]]) -> str:
         "",
         f"Measured {machine['date']} on {machine['cpu']} ({machine['usable_cores']} usable cores, "
         f"{machine['memory_gib']} GiB), DuckDB {machine['duckdb']}. `python -m benchmarks.bench_scale`: the "
-        "generator (seed 42, Parquet), then the floor query (DuckDB typing every order into a table) and the "
+        f"generator (seed 42, {cases[0]['format'] if cases else delivery_format()} files), then the floor query "
+        "(DuckDB typing every order into a table) and the "
         "main job (`python -m orchestration`: gates, dbt build with every test, publish), each in a child "
         "process. CPU = user + sys of every process; peak = the largest sum of RSS over all processes.",
         "",
