@@ -4,6 +4,9 @@
     the customer's own usual gap between purchase days, purchases in the last
     `recent_activity_days` days and in the same number of days before them, and the next purchase
     day after the snapshot (which decides the outcome once its window has passed).
+    Each customer's purchase days carry their running totals once; a snapshot reads the state of the
+    latest purchase day on or before each of its cutoffs (macro asof_left_join), so no snapshot
+    re-aggregates a customer's whole history.
 #}
 with
 
@@ -19,57 +22,91 @@ purchase_days as (
 
 ),
 
-windows as (
-
-    select
-        snapshot_date,
-        cast({{ dbt.dateadd('day', 1 - var('recent_activity_days'), 'snapshot_date') }} as date) as recent_start_date,
-        cast({{ dbt.dateadd('day', 1 - 2 * var('recent_activity_days'), 'snapshot_date') }} as date)
-            as prior_start_date
-
-    from snapshots
-
-),
-
-next_purchase_days as (
+purchase_state as (
 
     select
         customer_id,
         purchase_date,
+        row_number() over customer_days as purchase_days_to_date,
+        sum(purchases_count) over customer_days as purchases_to_date,
         lead(purchase_date) over (partition by customer_id order by purchase_date) as next_purchase_date
 
     from purchase_days
+    window customer_days as (
+        partition by customer_id order by purchase_date rows between unbounded preceding and current row
+    )
+
+),
+
+first_purchases as (
+
+    select
+        customer_id,
+        min(purchase_date) as first_purchase_date
+
+    from purchase_days
+    group by customer_id
+
+),
+
+probes as (
+
+    select
+        snapshots.snapshot_date,
+        first_purchases.customer_id,
+        first_purchases.first_purchase_date,
+        cast({{ dbt.dateadd('day', -var('recent_activity_days'), 'snapshots.snapshot_date') }} as date)
+            as recent_cutoff_date,
+        cast({{ dbt.dateadd('day', -2 * var('recent_activity_days'), 'snapshots.snapshot_date') }} as date)
+            as prior_cutoff_date
+
+    from snapshots
+    inner join first_purchases
+        on snapshots.snapshot_date >= first_purchases.first_purchase_date
+
+),
+
+at_snapshot as (
+
+    {{ asof_left_join(
+        'probes', 'customer_id', 'snapshot_date', 'purchase_state', 'customer_id', 'purchase_date',
+        ['purchase_date', 'purchase_days_to_date', 'purchases_to_date', 'next_purchase_date'], 'snapshot_',
+    ) }}
+
+),
+
+at_recent_cutoff as (
+
+    {{ asof_left_join(
+        'at_snapshot', 'customer_id', 'recent_cutoff_date', 'purchase_state', 'customer_id', 'purchase_date',
+        ['purchases_to_date'], 'recent_cutoff_',
+    ) }}
+
+),
+
+at_prior_cutoff as (
+
+    {{ asof_left_join(
+        'at_recent_cutoff', 'customer_id', 'prior_cutoff_date', 'purchase_state', 'customer_id', 'purchase_date',
+        ['purchases_to_date'], 'prior_cutoff_',
+    ) }}
 
 ),
 
 purchase_history as (
 
     select
-        windows.snapshot_date,
-        purchase_days.customer_id,
-        min(purchase_days.purchase_date) as first_purchase_date,
-        max(purchase_days.purchase_date) as last_purchase_date,
-        count(*) as purchase_days_count,
-        sum(
-            case
-                when purchase_days.purchase_date >= windows.recent_start_date then purchase_days.purchases_count
-                else 0
-            end
-        ) as recent_purchases_count,
-        sum(
-            case
-                when
-                    purchase_days.purchase_date >= windows.prior_start_date
-                    and purchase_days.purchase_date < windows.recent_start_date
-                    then purchase_days.purchases_count
-                else 0
-            end
-        ) as prior_purchases_count
+        snapshot_date,
+        customer_id,
+        first_purchase_date,
+        snapshot_purchase_date as last_purchase_date,
+        snapshot_purchase_days_to_date as purchase_days_count,
+        snapshot_purchases_to_date - coalesce(recent_cutoff_purchases_to_date, 0) as recent_purchases_count,
+        coalesce(recent_cutoff_purchases_to_date, 0) - coalesce(prior_cutoff_purchases_to_date, 0)
+            as prior_purchases_count,
+        snapshot_next_purchase_date as next_purchase_date
 
-    from windows
-    inner join purchase_days
-        on windows.snapshot_date >= purchase_days.purchase_date
-    group by windows.snapshot_date, purchase_days.customer_id
+    from at_prior_cutoff
 
 ),
 
@@ -106,13 +143,9 @@ final as (
             'purchase_history.snapshot_date',
             'day'
         ) }} as integer) as tenure_days,
-        next_purchase_days.next_purchase_date
+        purchase_history.next_purchase_date
 
     from purchase_history
-    inner join next_purchase_days
-        on
-            purchase_history.customer_id = next_purchase_days.customer_id
-            and purchase_history.last_purchase_date = next_purchase_days.purchase_date
 
 )
 
