@@ -42,28 +42,63 @@ purchase_months as (
     select
         customer_id,
         month,
-        purchases_count,
-        net_revenue,
-        last_purchase_date
+        max(last_purchase_date) over customer_months_to_date as last_purchase_date,
+        sum(purchases_count) over customer_months_to_date as frequency,
+        sum(net_revenue) over customer_months_to_date as monetary
 
     from customer_months
     where purchases_count > 0
+    window customer_months_to_date as (
+        partition by customer_id order by month rows between unbounded preceding and current row
+    )
+
+),
+
+first_months as (
+
+    select
+        customer_id,
+        min(month) as first_month
+
+    from purchase_months
+    group by customer_id
+
+),
+
+-- Each customer who had purchased by a snapshot, once per snapshot; the totals come from the
+-- customer's latest purchase month up to the snapshot's month (macro asof_left_join).
+probes as (
+
+    select
+        snapshots.snapshot_date,
+        snapshots.month,
+        first_months.customer_id
+
+    from snapshots
+    inner join first_months
+        on snapshots.month >= first_months.first_month
+
+),
+
+to_date_state as (
+
+    {{ asof_left_join(
+        'probes', 'customer_id', 'month', 'purchase_months', 'customer_id', 'month',
+        ['last_purchase_date', 'frequency', 'monetary'], 'to_date_',
+    ) }}
 
 ),
 
 to_date as (
 
     select
-        snapshots.snapshot_date,
-        purchase_months.customer_id,
-        max(purchase_months.last_purchase_date) as last_purchase_date,
-        sum(purchase_months.purchases_count) as frequency,
-        sum(purchase_months.net_revenue) as monetary
+        snapshot_date,
+        customer_id,
+        to_date_last_purchase_date as last_purchase_date,
+        to_date_frequency as frequency,
+        to_date_monetary as monetary
 
-    from snapshots
-    inner join purchase_months
-        on snapshots.month >= purchase_months.month
-    group by snapshots.snapshot_date, purchase_months.customer_id
+    from to_date_state
 
 ),
 
