@@ -1,10 +1,11 @@
 {#
     The service and order signals of every customer at every risk snapshot date (as_of_date
     and past month ends, int_risk_snapshots_enumerated), each from records up to that date as
-    they stood then: problem orders and tickets of the last `recent_activity_days` days, tickets
-    still open and those of them past their service level, and the latest NPS and CSAT answers.
-    A customer appears from the first date with an order, ticket or survey answer, purchase or
-    not. The risk features read every date; int_customer_signals_aggregated is as_of_date's slice.
+    they stood then: problem orders of the last `recent_activity_days` days, tickets
+    (int_customer_tickets_snapshotted) and the latest NPS and CSAT answers
+    (int_customer_answers_snapshotted). A customer appears from the first date with an order,
+    ticket or survey answer, purchase or not. The risk features read every date;
+    int_customer_signals_aggregated is as_of_date's slice.
 #}
 with
 
@@ -22,6 +23,18 @@ orders as (
 
 tickets as (
 
+    select * from {{ ref('int_customer_tickets_snapshotted') }}
+
+),
+
+answers as (
+
+    select * from {{ ref('int_customer_answers_snapshotted') }}
+
+),
+
+ticket_records as (
+
     select * from {{ ref('int_support_tickets_enriched') }}
 
 ),
@@ -29,17 +42,6 @@ tickets as (
 responses as (
 
     select * from {{ ref('int_survey_responses_enriched') }}
-
-),
-
-windows as (
-
-    select
-        snapshot_date,
-        cast({{ dbt.dateadd('day', 1 - var('recent_activity_days'), 'snapshot_date') }} as date) as recent_start_date,
-        {{ dbt.dateadd('day', 1, 'snapshot_date') }} as snapshot_end_at
-
-    from snapshots
 
 ),
 
@@ -58,7 +60,7 @@ first_records as (
         select
             customer_id,
             created_date as record_date
-        from tickets
+        from ticket_records
         union all
         select
             customer_id,
@@ -72,137 +74,88 @@ first_records as (
 customer_snapshots as (
 
     select
-        windows.snapshot_date,
+        snapshots.snapshot_date,
+        cast({{ dbt.dateadd('day', -var('recent_activity_days'), 'snapshots.snapshot_date') }} as date)
+            as recent_cutoff_date,
         first_records.customer_id
 
-    from windows
+    from snapshots
     inner join first_records
-        on windows.snapshot_date >= first_records.first_record_date
+        on snapshots.snapshot_date >= first_records.first_record_date
 
 ),
 
-order_problems as (
+-- Returns and failed payments per customer and day, with running totals: the window's count is
+-- the total on the snapshot date minus the total on the day before the window.
+problem_days as (
 
     select
-        windows.snapshot_date,
-        orders.customer_id,
-        sum(case when orders.order_status = 'returned' then 1 else 0 end) as recent_returns_count,
-        sum(case when orders.order_status = 'payment_failed' then 1 else 0 end) as recent_failed_payments_count
-
-    from windows
-    inner join orders
-        on
-            windows.snapshot_date >= orders.ordered_date
-            and windows.recent_start_date <= orders.ordered_date
-    group by windows.snapshot_date, orders.customer_id
-
-),
-
--- Tickets as they stood on the snapshot date: a response or resolution after it had not happened.
-tickets_then as (
-
-    select
-        windows.snapshot_date,
-        tickets.customer_id,
-        tickets.created_date >= windows.recent_start_date as is_recent,
-        tickets.resolved_at is null or tickets.resolved_at >= windows.snapshot_end_at as is_open,
-        {{ is_past_service_level(
-            'tickets.created_at',
-            '(tickets.first_responded_at is null or tickets.first_responded_at >= windows.snapshot_end_at)',
-            'windows.snapshot_end_at',
-        ) }} as is_past_service_level
-
-    from windows
-    inner join tickets
-        on windows.snapshot_date >= tickets.created_date
-
-),
-
-ticket_problems as (
-
-    select
-        snapshot_date,
         customer_id,
-        count(*) as tickets_count,
-        sum(case when is_open then 1 else 0 end) as open_tickets_count,
-        sum(case when is_recent then 1 else 0 end) as recent_tickets_count,
-        sum(case when is_open and is_past_service_level then 1 else 0 end) as overdue_open_tickets_count
+        ordered_date,
+        sum(sum(case when order_status = 'returned' then 1 else 0 end)) over customer_days as returns_to_date,
+        sum(sum(case when order_status = 'payment_failed' then 1 else 0 end)) over customer_days
+            as failed_payments_to_date
 
-    from tickets_then
-    group by snapshot_date, customer_id
-
-),
-
-answers_ranked as (
-
-    select
-        windows.snapshot_date,
-        responses.customer_id,
-        responses.survey_type,
-        responses.score,
-        responses.nps_category,
-        responses.is_csat_low,
-        responses.responded_at,
-        row_number() over (
-            partition by windows.snapshot_date, responses.customer_id, responses.survey_type
-            order by responses.responded_at desc, responses.response_id desc
-        ) as recency_rank
-
-    from windows
-    inner join responses
-        on windows.snapshot_date >= responses.responded_date
+    from orders
+    where order_status in ('returned', 'payment_failed')
+    group by customer_id, ordered_date
+    window customer_days as (
+        partition by customer_id order by ordered_date rows between unbounded preceding and current row
+    )
 
 ),
 
-latest_answers as (
+at_snapshot as (
 
-    select
-        snapshot_date,
-        customer_id,
-        max(case when survey_type = 'nps' then score end) as latest_nps_score,
-        max(case when survey_type = 'nps' then nps_category end) as latest_nps_category,
-        max(case when survey_type = 'nps' then responded_at end) as latest_nps_responded_at,
-        max(case when survey_type = 'csat' then score end) as latest_csat_score,
-        max(case when survey_type = 'csat' then responded_at end) as latest_csat_responded_at,
-        max(case when survey_type = 'csat' and is_csat_low then 1 else 0 end) = 1 as is_latest_csat_low
+    {{ asof_left_join(
+        'customer_snapshots', 'customer_id', 'snapshot_date', 'problem_days', 'customer_id', 'ordered_date',
+        ['returns_to_date', 'failed_payments_to_date'], 'snapshot_',
+    ) }}
 
-    from answers_ranked
-    where recency_rank = 1
-    group by snapshot_date, customer_id
+),
+
+at_recent_cutoff as (
+
+    {{ asof_left_join(
+        'at_snapshot', 'customer_id', 'recent_cutoff_date', 'problem_days', 'customer_id', 'ordered_date',
+        ['returns_to_date', 'failed_payments_to_date'], 'cutoff_',
+    ) }}
 
 ),
 
 final as (
 
     select
-        customer_snapshots.snapshot_date,
-        customer_snapshots.customer_id,
-        cast(coalesce(ticket_problems.tickets_count, 0) as integer) as tickets_count,
-        cast(coalesce(ticket_problems.open_tickets_count, 0) as integer) as open_tickets_count,
-        cast(coalesce(ticket_problems.recent_tickets_count, 0) as integer) as recent_tickets_count,
-        cast(coalesce(ticket_problems.overdue_open_tickets_count, 0) as integer) as overdue_open_tickets_count,
-        cast(coalesce(order_problems.recent_returns_count, 0) as integer) as recent_returns_count,
-        cast(coalesce(order_problems.recent_failed_payments_count, 0) as integer) as recent_failed_payments_count,
-        latest_answers.latest_nps_score,
-        latest_answers.latest_nps_category,
-        latest_answers.latest_nps_responded_at,
-        latest_answers.latest_csat_score,
-        latest_answers.latest_csat_responded_at,
-        coalesce(latest_answers.is_latest_csat_low, false) as is_latest_csat_low
+        at_recent_cutoff.snapshot_date,
+        at_recent_cutoff.customer_id,
+        cast(coalesce(tickets.tickets_count, 0) as integer) as tickets_count,
+        cast(coalesce(tickets.open_tickets_count, 0) as integer) as open_tickets_count,
+        cast(coalesce(tickets.recent_tickets_count, 0) as integer) as recent_tickets_count,
+        cast(coalesce(tickets.overdue_open_tickets_count, 0) as integer) as overdue_open_tickets_count,
+        cast(
+            coalesce(at_recent_cutoff.snapshot_returns_to_date, 0)
+            - coalesce(at_recent_cutoff.cutoff_returns_to_date, 0) as integer
+        ) as recent_returns_count,
+        cast(
+            coalesce(at_recent_cutoff.snapshot_failed_payments_to_date, 0)
+            - coalesce(at_recent_cutoff.cutoff_failed_payments_to_date, 0) as integer
+        ) as recent_failed_payments_count,
+        answers.latest_nps_score,
+        answers.latest_nps_category,
+        answers.latest_nps_responded_at,
+        answers.latest_csat_score,
+        answers.latest_csat_responded_at,
+        coalesce(answers.is_latest_csat_low, false) as is_latest_csat_low
 
-    from customer_snapshots
-    left join ticket_problems
+    from at_recent_cutoff
+    left join tickets
         on
-            customer_snapshots.snapshot_date = ticket_problems.snapshot_date
-            and customer_snapshots.customer_id = ticket_problems.customer_id
-    left join order_problems
+            at_recent_cutoff.snapshot_date = tickets.snapshot_date
+            and at_recent_cutoff.customer_id = tickets.customer_id
+    left join answers
         on
-            customer_snapshots.snapshot_date = order_problems.snapshot_date
-            and customer_snapshots.customer_id = order_problems.customer_id
-    left join latest_answers
-        on
-            customer_snapshots.snapshot_date = latest_answers.snapshot_date
-            and customer_snapshots.customer_id = latest_answers.customer_id
+            at_recent_cutoff.snapshot_date = answers.snapshot_date
+            and at_recent_cutoff.customer_id = answers.customer_id
 
 )
 
