@@ -628,16 +628,21 @@ GRAPH_QUERY = (
 
 
 def start_make_dev(home: Path) -> tuple[subprocess.Popen, int]:
-    """Start `make dev` (the README's command) on a free port in its own process group, as a terminal would."""
+    """Start `make dev` (the README's command) on a free port in its own process group, as a terminal would.
+
+    Its output goes to <home>.log, which a failing test shows.
+    """
     port = _free_port()
-    process = subprocess.Popen(
-        ["make", "--no-print-directory", "dev", f"PORT={port}"],
-        cwd=REPO_ROOT,
-        env={**os.environ, "RETENTION_HOME": str(home)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    home.parent.mkdir(parents=True, exist_ok=True)
+    with home.with_suffix(".log").open("w") as log:
+        process = subprocess.Popen(
+            ["make", "--no-print-directory", "dev", f"PORT={port}"],
+            cwd=REPO_ROOT,
+            env={**os.environ, "RETENTION_HOME": str(home)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     return process, port
 
 
@@ -677,12 +682,20 @@ def serve_then_stop(home: Path, stop: Callable[[int], None]) -> dict:
     try:
         data = graph_when_up(process, port)
         stop(process.pid)
-        assert process.wait(timeout=SHUTDOWN_SECONDS) is not None
-        assert group_gone(process.pid), "make dev left processes behind"
+        try:
+            process.wait(timeout=SHUTDOWN_SECONDS)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"make dev still running {SHUTDOWN_SECONDS:.0f} s after the signal:\n{_log_tail(home)}")
+        assert group_gone(process.pid), f"make dev left processes behind:\n{_log_tail(home)}"
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
     return data
+
+
+def _log_tail(home: Path) -> str:
+    """The end of make dev's output, for a failure message."""
+    return home.with_suffix(".log").read_text()[-4000:]
 
 
 def test_make_dev_serves_the_asset_graph_and_stops_on_sigterm(orch: SimpleNamespace, tmp_path: Path) -> None:
