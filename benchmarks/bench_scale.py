@@ -49,6 +49,12 @@ def delivery_format() -> str:
     return os.environ.get("BENCH_SCALE_FORMAT", "csv")
 
 
+ROLES = {
+    "orchestration": "orchestration (Dagster, publish)",
+    "refresh.land_child": "gates and landing (child process)",
+    "dbt": "dbt build (DuckDB, Python models)",
+}
+"""What each kind of process of the job does, by the module or program it runs."""
 STEP_LINE = re.compile(r"^(\d\d):(\d\d):(\d\d) (\w+): ")
 
 
@@ -113,6 +119,11 @@ def measure(n_customers: int) -> dict[str, Any]:
         },
         "floor": {"cpu_s": floor.cpu_s, "wall_s": floor.wall_s, "peak_rss_mib": floor.tree_peak_rss_mib},
         "job": {"cpu_s": job.cpu_s, "wall_s": job.wall_s, "peak_rss_mib": job.tree_peak_rss_mib},
+        "job_processes": {
+            ROLES.get(role, role): {"cpu_s": usage.cpu_s, "peak_rss_mib": usage.peak_rss_mib}
+            for role, usage in job.roles.items()
+            if usage.cpu_s >= 0.5
+        },
         "job_to_floor_cpu": round(job.cpu_s / floor.cpu_s, 1) if floor.cpu_s else None,
         "step_wall_s": _step_seconds(job.stdout),
         "slowest_nodes": slowest,
@@ -143,6 +154,11 @@ def to_markdown(machine: dict[str, Any], cases: list[dict[str, Any]]) -> str:
     for case in cases:
         lines += ["", f"## {case['customers']:,} customers", "", "Step wall seconds: "]
         lines[-1] += ", ".join(f"{step} {seconds}" for step, seconds in case["step_wall_s"].items())
+        lines += ["", "| process | CPU s | peak RSS MiB |", "| --- | ---: | ---: |"]
+        lines += [
+            f"| {role} | {usage['cpu_s']:,.1f} | {usage['peak_rss_mib']:,.0f} |"
+            for role, usage in case.get("job_processes", {}).items()
+        ]
         lines += ["", "| slowest dbt node | wall s |", "| --- | ---: |"]
         lines += [f"| {node['node']} | {node['wall_s']} |" for node in case["slowest_nodes"]]
     return "\n".join(lines) + "\n"

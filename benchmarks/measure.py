@@ -17,7 +17,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,43 +36,112 @@ class Measured:
     """User + sys seconds of the process and every descendant it waited for."""
     tree_peak_rss_mib: float = 0.0
     """Largest sum of the resident memory of the process and all its descendants at one moment."""
+    roles: dict[str, RoleUsage] = field(default_factory=dict)
+    """CPU seconds and peak RSS per kind of process (sampled: see _TreeSampler)."""
 
 
-def _tree_rss_kib(root: int) -> int:
-    """Sum VmRSS over root and its descendants, from /proc (processes that vanish meanwhile are skipped)."""
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
+@dataclass
+class RoleUsage:
+    """CPU seconds and peak resident memory of the processes of one role (e.g. the dbt CLI)."""
+
+    cpu_s: float = 0.0
+    peak_rss_mib: float = 0.0
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _role(cmdline: list[str]) -> str:
+    """Name a process by what it runs: the module of ``python -m module``, else its script or program."""
+    if "-m" in cmdline[:-1]:
+        return cmdline[cmdline.index("-m") + 1]
+    program = Path(cmdline[0]).name if cmdline else "?"
+    if program.startswith("python") and len(cmdline) > 1 and not cmdline[1].startswith("-"):
+        return Path(cmdline[1]).name
+    return program
+
+
+@dataclass
+class _Process:
+    """What /proc says about one live process."""
+
+    ppid: int
+    rss_kib: int
+    cpu_s: float
+    role: str
+
+
+def _processes() -> dict[int, _Process]:
+    """Read every live process from /proc (processes that vanish meanwhile are skipped)."""
+    seen: dict[int, _Process] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             status = (entry / "status").read_text()
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")[:-1]
         except OSError:
             continue
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        parents[int(entry.name)] = int(fields.get("PPid", "0").strip())
-        rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0])
+        ticks = stat.rsplit(")", 1)[1].split()  # utime and stime are fields 14 and 15 of stat
+        seen[int(entry.name)] = _Process(
+            ppid=int(fields.get("PPid", "0").strip()),
+            rss_kib=int(fields.get("VmRSS", "0 kB").split()[0]),
+            cpu_s=(int(ticks[11]) + int(ticks[12])) / CLOCK_TICKS,
+            role=_role(cmdline),
+        )
+    return seen
+
+
+def _tree(root: int, processes: dict[int, _Process]) -> dict[int, _Process]:
+    """Return the root and all its descendants."""
     tree, frontier = {root}, [root]
     while frontier:
         parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        children = [pid for pid, process in processes.items() if process.ppid == parent and pid not in tree]
         tree.update(children)
         frontier.extend(children)
-    return sum(rss.get(pid, 0) for pid in tree)
+    return {pid: processes[pid] for pid in tree if pid in processes}
 
 
 class _TreeSampler(threading.Thread):
-    """Sample the process tree's summed RSS until told to stop (a measurement, not synchronisation)."""
+    """Sample the process tree until told to stop (a measurement, not synchronisation).
+
+    Keeps the largest summed RSS of the tree, and per role the largest summed RSS of its processes and
+    the last CPU time seen of each of them (a process that exits between samples loses at most one
+    interval of CPU time in the per-role figures; the total comes from wait4 and loses nothing).
+    """
 
     def __init__(self, root: int, interval_s: float = 0.25) -> None:
         super().__init__(daemon=True)
         self.root, self.interval_s, self.peak_kib = root, interval_s, 0
+        self.cpu_by_pid: dict[int, tuple[str, float]] = {}
+        self.roles: dict[str, RoleUsage] = {}
         self.done = threading.Event()
 
     def run(self) -> None:
         while not self.done.is_set():
-            self.peak_kib = max(self.peak_kib, _tree_rss_kib(self.root))
+            tree = _tree(self.root, _processes())
+            self.peak_kib = max(self.peak_kib, sum(process.rss_kib for process in tree.values()))
+            rss_by_role: dict[str, int] = {}
+            for pid, process in tree.items():
+                # An exiting process loses its command line before its CPU time: keep the role first seen.
+                role = self.cpu_by_pid[pid][0] if pid in self.cpu_by_pid else process.role
+                self.cpu_by_pid[pid] = (role, process.cpu_s)
+                rss_by_role[role] = rss_by_role.get(role, 0) + process.rss_kib
+            for role, rss_kib in rss_by_role.items():
+                usage = self.roles.setdefault(role, RoleUsage())
+                usage.peak_rss_mib = max(usage.peak_rss_mib, round(rss_kib / 1024, 1))
             self.done.wait(self.interval_s)
+
+    def by_role(self) -> dict[str, RoleUsage]:
+        """CPU seconds and peak RSS per role, largest CPU first."""
+        for usage in self.roles.values():
+            usage.cpu_s = 0.0
+        for role, cpu_s in self.cpu_by_pid.values():
+            self.roles[role].cpu_s = round(self.roles[role].cpu_s + cpu_s, 1)
+        return dict(sorted(self.roles.items(), key=lambda item: -item[1].cpu_s))
 
 
 def run_measured(command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Measured:
@@ -99,6 +168,7 @@ def run_measured(command: list[str], env: dict[str, str] | None = None, cwd: Pat
         stdout,
         cpu_s=round(usage.ru_utime + usage.ru_stime, 2),
         tree_peak_rss_mib=round(max(sampler.peak_kib, usage.ru_maxrss) / 1024, 1),
+        roles=sampler.by_role(),
     )
 
 

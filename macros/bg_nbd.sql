@@ -46,3 +46,19 @@
         / ({{ p }} * {{ x }} + {{ q }} - 1)
     )
 {%- endmacro %}
+
+{#
+    One row with a fitted model's parameters as columns, from the long parameters table
+    (int_clv_models_fitted: model, parameter, value, is_converged, fit_status), whether the fit
+    converged (every row says so) and its status.
+#}
+{% macro fit_parameters_pivoted(relation, model_name, parameters) -%}
+    select
+        {%- for parameter in parameters %}
+        max(case when parameter = '{{ parameter }}' then value end) as {{ parameter }},
+        {%- endfor %}
+        min(case when is_converged then 1 else 0 end) = 1 as is_converged,
+        max(fit_status) as fit_status
+    from {{ relation }}
+    where model = '{{ model_name }}'
+{%- endmacro %}

@@ -9,17 +9,29 @@ Parquet, the quarantined rows with the rules they broke, and every expectation's
 from __future__ import annotations
 
 import math
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
-from quality_gates.raw_files import DeliveryError, find_raw_file, read_text_frame
+from quality_gates.raw_files import (
+    DeliveryError,
+    delivered_columns,
+    find_raw_file,
+    repeated_header_error,
+    repeated_header_rows,
+    text_batches,
+)
 from quality_gates.settings import GateSettings
 from quality_gates.suites import RAW_TABLES, SuiteFile, load_suite
-from quality_gates.typing_rules import PARSE_RULES, typed_frame
+from quality_gates.typing_rules import PARSE_RULES, split_typed, typing_selects
 
 Validator = Callable[[SuiteFile, pd.DataFrame, dict], list[tuple[dict, dict]]]
 """Validate a frame against a suite: (expectation, result) pairs in suite order (GX in gx_runner.GxValidator)."""
@@ -82,11 +94,13 @@ class Finding:
 
 @dataclass
 class TableResult:
-    """One table's findings, the rows that pass and the rows quarantined."""
+    """One table's findings, where its passing rows were written, and the rows quarantined."""
 
     table: str
     file: str
-    good_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    good_rows_file: Path | None = None
+    """Parquet file of the rows that pass (text columns), written batch by batch while validating."""
+    good_row_count: int = 0
     quarantined: pd.DataFrame = field(default_factory=pd.DataFrame)
     findings: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -101,6 +115,8 @@ class GateReport:
     load_time: datetime
     tables: dict[str, TableResult]
     data_docs_index: Path | None = None
+    spool: tempfile.TemporaryDirectory | None = None
+    """The temporary folder holding the passing rows when run_gates was given none (removed with the report)."""
 
     @property
     def findings(self) -> list[Finding]:
@@ -114,7 +130,7 @@ class GateReport:
 
     def row_counts(self) -> dict[str, int]:
         """Rows delivered per table (for the next run's volume check)."""
-        return {table: len(result.good_rows) + len(result.quarantined) for table, result in self.tables.items()}
+        return {table: result.good_row_count + len(result.quarantined) for table, result in self.tables.items()}
 
 
 def _examples(values: pd.Series) -> tuple[str, ...]:
@@ -166,6 +182,80 @@ def _parameters(load_time: datetime, previous_rows: int | None, settings: GateSe
     }
 
 
+BATCH_ROWS = 1_000_000
+"""Rows validated at a time: the gates hold one batch (plus the columns of the whole-table rules) in memory."""
+CROSS_ROW_TYPES = frozenset(
+    {
+        "expect_column_values_to_be_unique",
+        "expect_compound_columns_to_be_unique",
+        "expect_multicolumn_values_to_be_unique",
+    }
+)
+"""Row rules whose verdict on a row depends on other rows: they see the whole table, like table-level rules."""
+WHOLE_TABLE_SUFFIX = "__whole_table"
+"""The whole-table rules of a table run as a suite of their own, named the table's suite name and this."""
+
+
+def is_whole_table(expectation: dict) -> bool:
+    """Rules that must see every row at once: table-level rules (row count, freshness) and uniqueness.
+
+    They run once on the table's columns they name; every other rule runs batch by batch. Why they
+    may not quarantine: the passing rows are written batch by batch, before the whole table is seen.
+    """
+    return expectation.get("meta", {}).get("level", "row") == "table" or expectation["type"] in CROSS_ROW_TYPES
+
+
+def _named_columns(expectation: dict) -> list[str]:
+    kwargs = expectation["kwargs"]
+    return [kwargs[key] for key in ("column", "column_A", "column_B") if key in kwargs] + list(
+        kwargs.get("column_list", [])
+    )
+
+
+@dataclass
+class _Tally:
+    """What the batches found for one rule: the failing rows, their first example values, or a failure without rows."""
+
+    indexes: list[int] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+    failure: dict | None = None
+
+    def add(self, indexes: list[int], values: pd.Series) -> None:
+        """Count a batch's failing rows; keep the first distinct example values in file order."""
+        self.indexes.extend(indexes)
+        if len(self.examples) < EXAMPLE_COUNT:
+            for example in _examples(values):
+                if example not in self.examples and len(self.examples) < EXAMPLE_COUNT:
+                    self.examples.append(example)
+
+    def outcome(self) -> dict:
+        """Return the rule's result over every batch, shaped like one validator result."""
+        if self.failure is not None:
+            return self.failure
+        return {"success": not self.indexes, "unexpected_index_list": self.indexes}
+
+
+def _example_values(expectation: dict, typed: pd.DataFrame, indexes: list[int]) -> pd.Series:
+    kwargs = expectation["kwargs"]
+    if "column" in kwargs:
+        return typed.loc[indexes, kwargs["column"]]
+    return (
+        typed.loc[indexes, kwargs["column_A"]].astype("string")
+        + " < "
+        + typed.loc[indexes, kwargs["column_B"]].astype("string")
+    )
+
+
+def _tally_outcome(tally: _Tally, expectation: dict, outcome: dict, typed: pd.DataFrame) -> None:
+    if outcome["success"]:
+        return
+    indexes = outcome.get("unexpected_index_list") or []
+    if not indexes:
+        tally.failure = tally.failure or outcome
+    else:
+        tally.add(indexes, _example_values(expectation, typed, indexes))
+
+
 def _validate_table(
     suite: SuiteFile,
     raw_dir: Path,
@@ -173,89 +263,157 @@ def _validate_table(
     settings: GateSettings,
     validator: Validator,
     references: dict[str, pd.Series],
+    spool_dir: Path,
 ) -> TableResult:
-    """Read, type and validate one table; decide per rule whether rows are quarantined or the run stops."""
+    """Read, type and validate one table batch by batch; decide per rule whether rows are quarantined or the run stops.
+
+    Passing rows are appended to a Parquet file in spool_dir as each batch is validated.
+    """
     table = suite.name
     try:
         path = find_raw_file(raw_dir, table)
-        text, extra = read_text_frame(path, list(suite.contract))
+        found = delivered_columns(path, list(suite.contract))
     except DeliveryError as error:
-        file = str(error).split(": ", 1)[0]
-        finding = Finding(table, file, str(error).split(": ", 1)[1], None, "table", "blocked", 0, 0)
-        return TableResult(table, file, findings=[finding])
+        return _blocked_delivery(table, error)
     result = TableResult(table, str(path))
+    extra = [column for column in found if column not in suite.contract]
     if extra:
         result.warnings.append(f"{path}: column(s) outside the contract, ignored: {', '.join(extra)}")
-    typed, unparseable = typed_frame(text, suite.contract)
-    typed = with_references(table, typed, references)
-    suite = _without_missing_references(suite, typed)
-    total = len(text)
+    whole_rules = [expectation for expectation in suite.expectations if is_whole_table(expectation)]
+    if any(rule.get("meta", {}).get("level", "row") == "row" for rule in whole_rules):
+        raise ValueError(f"{table}: a uniqueness rule can warn or block (meta.level warn or table), not quarantine")
+    row_rules = [expectation for expectation in suite.expectations if not is_whole_table(expectation)]
+    whole_columns = list(dict.fromkeys(column for rule in whole_rules for column in _named_columns(rule)))
+    cross_rules = [rule for rule in whole_rules if rule["type"] in CROSS_ROW_TYPES]
+    parse_tallies = {column: _Tally() for column in suite.contract}
+    rule_tallies = {id(expectation): _Tally() for expectation in suite.expectations}
     bad_rows: dict[int, list[str]] = {}
-    row_findings: list[Finding] = []
-
-    for contract_column, kind in suite.contract.items():
-        failing = unparseable[contract_column]
-        if failing.any():
-            parse_rule = PARSE_RULES[kind]
-            for index in failing[failing].index:
-                bad_rows.setdefault(index, []).append(f"{contract_column}: {parse_rule}")
-            row_findings.append(
-                Finding(
-                    table,
-                    str(path),
-                    parse_rule,
-                    contract_column,
-                    "row",
-                    "quarantined",
-                    int(failing.sum()),
-                    total,
-                    _examples(text.loc[failing, contract_column]),
+    derived_columns: list[str] = []
+    whole_parts: list[pd.DataFrame] = []
+    quarantined: list[pd.DataFrame] = []
+    event_dates: list[pd.Series] = []
+    header_rows: list[int] = []
+    total = 0
+    result.good_rows_file = spool_dir / f"{table}.parquet"
+    writer: pq.ParquetWriter | None = None
+    try:
+        for batch in text_batches(path, list(suite.contract), typing_selects(suite.contract), BATCH_ROWS):
+            text = batch[list(suite.contract)]
+            header_rows.extend(repeated_header_rows(text))
+            typed, unparseable = split_typed(batch, suite.contract)
+            del batch
+            typed = with_references(table, typed, references)
+            derived_columns = [column for column in DERIVED_COLUMNS if column in typed]
+            row_suite = _without_missing_references(
+                SuiteFile(suite.name, suite.contract, row_rules, suite.document), derived_columns
+            )
+            total += len(text)
+            batch_bad: dict[int, list[str]] = {}
+            for column, kind in suite.contract.items():
+                failing = unparseable[column]
+                if failing.any():
+                    failing_index = list(failing[failing].index)
+                    for index in failing_index:
+                        batch_bad.setdefault(index, []).append(f"{column}: {PARSE_RULES[kind]}")
+                    parse_tallies[column].add(failing_index, text.loc[failing, column])
+            for expectation, outcome in validator(row_suite, typed, parameters):
+                _tally_outcome(rule_tallies[id(expectation)], expectation, outcome, typed)
+                if expectation.get("meta", {}).get("level", "row") == "row" and not outcome["success"]:
+                    rule = _rule_text(expectation, parameters)
+                    for index in outcome.get("unexpected_index_list") or []:
+                        batch_bad.setdefault(index, []).append(f"{_column_of(expectation)}: {rule}")
+            bad_rows.update(batch_bad)
+            # Copied out of the batch: a column still backed by the batch's Arrow buffers keeps all of them alive.
+            whole_parts.append(
+                pd.DataFrame(
+                    {
+                        **{
+                            column: pd.array(typed[column].to_numpy(), dtype=typed[column].dtype)
+                            for column in whole_columns
+                            if column in typed
+                        },
+                        **{_partition_column(rule): _partition_hashes(rule, typed) for rule in cross_rules},
+                    },
+                    index=typed.index,
                 )
             )
-
-    for expectation, outcome in validator(suite, typed, parameters):
+            bad_index = pd.Index(sorted(batch_bad), dtype="int64")
+            quarantined.append(text.loc[bad_index].assign(failed_rules=["; ".join(batch_bad[i]) for i in bad_index]))
+            passing = text.drop(index=bad_index)
+            result.good_row_count += len(passing)
+            arrow = pa.Table.from_pandas(passing, preserve_index=False)
+            writer = writer or pq.ParquetWriter(result.good_rows_file, arrow.schema)
+            writer.write_table(arrow)
+            if table in EVENT_DATE_TABLES:
+                event_dates.append(_event_dates(table, typed.drop(index=bad_index)))
+    except DeliveryError as error:
+        return _blocked_delivery(table, error)
+    finally:
+        if writer is not None:
+            writer.close()
+    if header_rows:
+        return _blocked_delivery(table, repeated_header_error(path, header_rows, len(header_rows)))
+    whole = pd.concat(whole_parts)
+    del whole_parts
+    for expectation, outcome in _validate_whole_table(suite, whole_rules, whole, parameters, validator):
+        _tally_outcome(rule_tallies[id(expectation)], expectation, outcome, whole)
+    result.quarantined = pd.concat(quarantined)
+    if event_dates:
+        dates = pd.concat(event_dates)
+        result.event_dates = dates.groupby(level=0).min()
+    row_findings = [
+        Finding(
+            table,
+            str(path),
+            PARSE_RULES[kind],
+            column,
+            "row",
+            "quarantined",
+            len(tally.indexes),
+            total,
+            tuple(tally.examples),
+        )
+        for (column, kind), tally in zip(suite.contract.items(), parse_tallies.values(), strict=True)
+        if tally.indexes
+    ]
+    for expectation in _without_missing_references(suite, derived_columns).expectations:
+        tally = rule_tallies[id(expectation)]
+        outcome = tally.outcome()
         level = expectation.get("meta", {}).get("level", "row")
-        column = _column_of(expectation)
+        named = _column_of(expectation)
         rule = _rule_text(expectation, parameters)
         if outcome["success"]:
-            result.findings.append(Finding(table, str(path), rule, column, level, "passed", 0, total))
-            continue
-        indexes = outcome.get("unexpected_index_list") or []
-        if level == "table" or not indexes:
-            observed = str(outcome.get("observed_value"))
+            result.findings.append(Finding(table, str(path), rule, named, level, "passed", 0, total))
+        elif level == "table" or tally.failure is not None:
             result.findings.append(
                 Finding(
                     table,
                     str(path),
                     rule,
-                    column,
+                    named,
                     "table",
                     "blocked",
                     0,
                     total,
-                    observed=observed,
+                    observed=str(outcome.get("observed_value")),
                     hint=expectation.get("meta", {}).get("hint"),
                 )
             )
-            continue
-        examples_source = (
-            typed.loc[indexes, expectation["kwargs"]["column"]]
-            if "column" in expectation["kwargs"]
-            else (
-                typed.loc[indexes, expectation["kwargs"]["column_A"]].astype("string")
-                + " < "
-                + typed.loc[indexes, expectation["kwargs"]["column_B"]].astype("string")
+        else:
+            outcome_name = "warned" if level == "warn" else "quarantined"
+            row_findings.append(
+                Finding(
+                    table,
+                    str(path),
+                    rule,
+                    named,
+                    level,
+                    outcome_name,
+                    len(tally.indexes),
+                    total,
+                    tuple(tally.examples),
+                )
             )
-        )
-        outcome_name = "warned" if level == "warn" else "quarantined"
-        finding = Finding(
-            table, str(path), rule, column, level, outcome_name, len(indexes), total, _examples(examples_source)
-        )
-        row_findings.append(finding)
-        if level == "row":
-            for index in indexes:
-                bad_rows.setdefault(index, []).append(f"{column}: {rule}")
-
     allowed = settings.max_bad_row_share
     blocking = len(bad_rows) / total > allowed if total else False
     for finding in row_findings:
@@ -263,25 +421,77 @@ def _validate_table(
         if blocking or too_many:
             finding = Finding(**{**finding.__dict__, "outcome": "blocked"})
         result.findings.append(finding)
-    bad_index = pd.Index(sorted(bad_rows))
-    result.good_rows = text.drop(index=bad_index)
-    result.quarantined = text.loc[bad_index].assign(failed_rules=["; ".join(bad_rows[i]) for i in bad_index])
-    if table in ("raw_customers", "raw_support_tickets"):
-        passing = typed.drop(index=bad_index).dropna(subset=[KEYS[table]])
-        dates = passing[EVENT_COLUMNS[table]].dt.normalize()
-        result.event_dates = dates.groupby(passing[KEYS[table]]).min()
     return result
 
 
-def _without_missing_references(suite: SuiteFile, typed: pd.DataFrame) -> SuiteFile:
-    """Drop the rules on derived columns the gate could not add.
+def _partition_column(rule: dict) -> str:
+    """Name the column holding the hash of the values a uniqueness rule compares."""
+    return "__hash_of_" + "_".join(_named_columns(rule))
+
+
+def _partition_hashes(rule: dict, typed: pd.DataFrame) -> np.ndarray:
+    """Hash the values a uniqueness rule compares, per row: equal values, equal hashes (taken batch by batch)."""
+    return pd.util.hash_pandas_object(typed[_named_columns(rule)], index=False).to_numpy()
+
+
+def _validate_whole_table(
+    suite: SuiteFile, rules: list[dict], whole: pd.DataFrame, parameters: dict, validator: Validator
+) -> list[tuple[dict, dict]]:
+    """Validate the whole-table rules on the table's columns they name: (expectation, result) pairs.
+
+    Table-level rules see every row at once. A uniqueness rule is validated per hash partition of
+    the columns it names, about BATCH_ROWS rows each: equal values always share a partition, so the
+    union of the partitions' failing rows is the table's, while GX's memory stays that of a batch.
+    """
+    name = f"{suite.name}{WHOLE_TABLE_SUFFIX}"
+    table_rules = [rule for rule in rules if rule["type"] not in CROSS_ROW_TYPES]
+    named = list(dict.fromkeys(column for rule in table_rules for column in _named_columns(rule)))
+    table_frame = whole[named or list(whole.columns[:1])]  # a row count needs the rows, not their columns
+    results = validator(SuiteFile(name, suite.contract, table_rules, suite.document), table_frame, parameters)
+    partitions = max(1, math.ceil(len(whole) / BATCH_ROWS))
+    for rule in (rule for rule in rules if rule["type"] in CROSS_ROW_TYPES):
+        columns = _named_columns(rule)
+        keys = whole[_partition_column(rule)].to_numpy() % partitions
+        merged: dict = {"success": True, "unexpected_index_list": []}
+        for partition in range(partitions):
+            frame = whole.loc[keys == partition, columns]
+            ((_, outcome),) = validator(SuiteFile(name, suite.contract, [rule], suite.document), frame, parameters)
+            if not outcome["success"] and not outcome.get("unexpected_index_list"):
+                merged = outcome  # a failure without rows (an exception): the rule's result as it is
+                break
+            merged["success"] = merged["success"] and bool(outcome["success"])
+            merged["unexpected_index_list"] += list(outcome.get("unexpected_index_list") or [])
+        merged["unexpected_index_list"] = sorted(merged.get("unexpected_index_list") or [])
+        results.append((rule, merged))
+    return results
+
+
+def _blocked_delivery(table: str, error: DeliveryError) -> TableResult:
+    """Return the table-level finding of a file that cannot be validated at all (missing, unreadable, ambiguous)."""
+    file, message = str(error).split(": ", 1)
+    return TableResult(table, file, findings=[Finding(table, file, message, None, "table", "blocked", 0, 0)])
+
+
+EVENT_DATE_TABLES = ("raw_customers", "raw_support_tickets")
+
+
+def _event_dates(table: str, passing: pd.DataFrame) -> pd.Series:
+    """Each passing row's event day by its id (the earliest when an id repeats)."""
+    passing = passing.dropna(subset=[KEYS[table]])
+    dates = passing[EVENT_COLUMNS[table]].dt.normalize()
+    return dates.groupby(passing[KEYS[table]]).min()
+
+
+def _without_missing_references(suite: SuiteFile, derived_columns: list[str]) -> SuiteFile:
+    """Drop the rules on derived columns the gate could not add (derived_columns are those it added).
 
     With the customers (or tickets) blocked, they would only repeat that failure.
     """
     kept = [
         expectation
         for expectation in suite.expectations
-        if expectation["kwargs"].get("column") not in DERIVED_COLUMNS or expectation["kwargs"]["column"] in typed
+        if expectation["kwargs"].get("column") not in DERIVED_COLUMNS
+        or expectation["kwargs"]["column"] in derived_columns
     ]
     return SuiteFile(suite.name, suite.contract, kept, suite.document)
 
@@ -358,17 +568,27 @@ def run_gates(
     previous_row_counts: dict[str, int] | None = None,
     settings: GateSettings | None = None,
     validator: Validator | None = None,
+    spool_dir: Path | None = None,
 ) -> GateReport:
-    """Validate every raw table of raw_dir; the report says what passed, was quarantined or blocks."""
+    """Validate every raw table of raw_dir; the report says what passed, was quarantined or blocks.
+
+    The passing rows of each table are written to spool_dir (a temporary folder the report keeps
+    alive when none is given) for write_validated to move into the landing folder.
+    """
     from quality_gates.gx_runner import GxValidator
 
     settings = settings or GateSettings.from_project()
     validator = validator or GxValidator()
     report = GateReport(load_time=load_time, tables={})
+    if spool_dir is None:
+        report.spool = tempfile.TemporaryDirectory(prefix="gates_spool_")
+        spool_dir = Path(report.spool.name)
+    spool_dir.mkdir(parents=True, exist_ok=True)
     references: dict[str, pd.Series] = {}
     for table in RAW_TABLES:
         parameters = _parameters(load_time, (previous_row_counts or {}).get(table), settings)
-        result = _validate_table(load_suite(table), raw_dir, parameters, settings, validator, references)
+        suite = load_suite(table)
+        result = _validate_table(suite, raw_dir, parameters, settings, validator, references, spool_dir)
         report.tables[table] = result
         if result.event_dates is not None and not any(f.table == table for f in report.blocked):
             references[table] = result.event_dates
@@ -377,12 +597,15 @@ def run_gates(
 
 
 def write_validated(report: GateReport, out_dir: Path) -> None:
-    """Write the good rows (Parquet, text columns), the quarantine and the results for dbt to land."""
+    """Move in the good rows (Parquet, text columns) and write the quarantine and the results for dbt to land."""
     quality_dir = out_dir / QUALITY_SUBDIR
     quality_dir.mkdir(parents=True, exist_ok=True)
     load_at = pd.Timestamp(report.load_time).tz_localize(None)
     for table, result in report.tables.items():
-        result.good_rows.to_parquet(out_dir / f"{table}.parquet", index=False)
+        if result.good_rows_file is None:
+            raise ValueError(f"{table}: no validated rows to write (the table was blocked)")
+        shutil.move(result.good_rows_file, out_dir / f"{table}.parquet")
+        result.good_rows_file = out_dir / f"{table}.parquet"
         result.quarantined.assign(load_at=load_at).to_parquet(quality_dir / f"quarantine_{table}.parquet", index=False)
     results = pd.DataFrame(
         [

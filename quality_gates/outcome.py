@@ -53,7 +53,7 @@ class GateOutcome:
     def of(cls, report: GateReport) -> GateOutcome:
         """Summarise a report (drop the rows, keep counts, findings and warnings)."""
         tables = {
-            table: TableOutcome(result.file, len(result.good_rows), len(result.quarantined), list(result.warnings))
+            table: TableOutcome(result.file, result.good_row_count, len(result.quarantined), list(result.warnings))
             for table, result in report.tables.items()
         }
         return cls(report.load_time, tables, report.findings, report.data_docs_index)

@@ -8,12 +8,13 @@ done separately so that an unparseable value becomes a finding instead of a cras
 from __future__ import annotations
 
 import csv
+import itertools
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
 import duckdb
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -91,45 +92,89 @@ def check_header(path: Path, names: list[str]) -> None:
         )
 
 
-def check_no_repeated_header(path: Path, frame: pd.DataFrame) -> None:
-    """Refuse a file whose data repeats its header row: two exports concatenated, not one bad row."""
+def repeated_header_rows(frame: pd.DataFrame) -> pd.Index:
+    """Return the rows of a text frame that repeat the header (every value equals its column's name)."""
     repeated = pd.Series(True, index=frame.index)
     for column in frame.columns:
         repeated &= frame[column].str.strip().str.lower() == column.lower()
-    if repeated.any():
-        lines = [str(position + 2) for position in np.flatnonzero(repeated.to_numpy())[:EXAMPLE_ROWS]]
-        raise DeliveryError(
-            f"{path}: the header row appears again inside the data ({int(repeated.sum())} time(s), at line(s) "
-            f"{', '.join(lines)}): two exports concatenated into one file?; rule: one header row, at the top "
-            "(deliver one export per table)"
-        )
+    return frame.index[repeated.to_numpy()]
 
 
-def read_text_frame(path: Path, contract_columns: list[str]) -> tuple[pd.DataFrame, list[str]]:
-    """Read the contract's columns as text; return the frame and the extra columns found."""
+def repeated_header_error(path: Path, rows: list[int], count: int) -> DeliveryError:
+    """Refuse a file whose data repeats its header row: two exports concatenated, not one bad row.
+
+    rows are the first data rows (0-based) repeating it, count how many do.
+    """
+    lines = [str(row + 2) for row in rows[:EXAMPLE_ROWS]]
+    return DeliveryError(
+        f"{path}: the header row appears again inside the data ({count} time(s), at line(s) "
+        f"{', '.join(lines)}): two exports concatenated into one file?; rule: one header row, at the top "
+        "(deliver one export per table)"
+    )
+
+
+def _unreadable(path: Path, error: duckdb.Error) -> DeliveryError:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    # DuckDB's "LINE 1: <our query>" context names our SQL, not the file's problem.
+    reason = " ".join(line for line in lines if not line.startswith("LINE ") and set(line) != {"^"})
+    reason = reason.replace(str(path), path.name)[:400]
+    return DeliveryError(f"{path}: unreadable ({reason}); rule: {_format_rule(path)}")
+
+
+def delivered_columns(path: Path, contract_columns: list[str]) -> list[str]:
+    """Check the file can be read and has the contract's columns; return the columns found."""
     if path.stat().st_size == 0:
         raise DeliveryError(f"{path}: empty file (0 bytes); rule: a header row and at least one data row")
     check_header(path, header_names(path))
     with connect() as con:
         try:
             found = [column[0] for column in con.execute(f"select * from {_reader(path)} limit 0").description]
-            missing = [column for column in contract_columns if column not in found]
-            if missing:
-                raise DeliveryError(
-                    f"{path}: column(s) {', '.join(missing)} missing; rule: raw data contract; "
-                    f"columns found: {', '.join(found[:12])}"
-                )
-            columns = ", ".join(f'cast("{column}" as varchar) as "{column}"' for column in contract_columns)
-            frame = to_pandas(con, f"select {columns} from {_reader(path)}")
         except duckdb.Error as error:
-            lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-            # DuckDB's "LINE 1: <our query>" context names our SQL, not the file's problem.
-            reason = " ".join(line for line in lines if not line.startswith("LINE ") and set(line) != {"^"})
-            reason = reason.replace(str(path), path.name)[:400]
-            raise DeliveryError(f"{path}: unreadable ({reason}); rule: {_format_rule(path)}") from error
-    check_no_repeated_header(path, frame)
-    extra = [column for column in found if column not in contract_columns]
-    return frame, extra
+            raise _unreadable(path, error) from error
+    missing = [column for column in contract_columns if column not in found]
+    if missing:
+        raise DeliveryError(
+            f"{path}: column(s) {', '.join(missing)} missing; rule: raw data contract; "
+            f"columns found: {', '.join(found[:12])}"
+        )
+    return found
+
+
+def text_batches(
+    path: Path, contract_columns: list[str], derived: list[str], batch_rows: int
+) -> Iterator[pd.DataFrame]:
+    """Read the contract's columns as text, in file order, batch_rows rows at a time.
+
+    Each batch also carries the derived select expressions (over the text columns) and is indexed
+    by the rows' positions in the file; a file without data rows yields one empty batch. Why
+    batches: the gates' memory stays bounded by one batch however large the delivery. A file
+    DuckDB cannot read raises DeliveryError (unreadable).
+    """
+    columns = ", ".join(f'cast("{column}" as varchar) as "{column}"' for column in contract_columns)
+    outputs = ", ".join([*(f'"{column}"' for column in contract_columns), *derived])
+    query = f"select {outputs} from (select {columns} from {_reader(path)}) as delivery"
+    offset = 0
+    with connect() as con:
+        try:
+            reader = con.sql(query).to_arrow_reader(batch_rows)
+            pending: list[pa.RecordBatch] = []
+            # DuckDB hands over smaller batches: gather batch_rows rows first; None marks the end.
+            for batch in itertools.chain(reader, [None]):
+                if batch is not None:
+                    pending.append(batch)
+                    if sum(chunk.num_rows for chunk in pending) < batch_rows:
+                        continue
+                rows = sum(chunk.num_rows for chunk in pending)
+                if rows == 0 and offset > 0:
+                    break
+                table = pa.Table.from_batches(pending, schema=reader.schema)
+                pending = []
+                frame = table.to_pandas(split_blocks=True, self_destruct=True)
+                frame.index = pd.RangeIndex(offset, offset + rows)
+                offset += rows
+                yield frame
+        except duckdb.Error as error:
+            raise _unreadable(path, error) from error
 
 
 def to_pandas(con: duckdb.DuckDBPyConnection, query: str) -> pd.DataFrame:

@@ -41,22 +41,41 @@ PARSE_RULES = {
 """The rule a value that does not parse breaks, in words, as findings and the data_quality_report name it."""
 
 
-def typed_frame(text: pd.DataFrame, contract: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return the typed frame and a boolean frame marking the values that did not parse."""
-    selects, checks = [], []
+TYPED_PREFIX = "typed__"
+UNPARSEABLE_PREFIX = "unparseable__"
+
+
+def typing_selects(contract: dict[str, str]) -> list[str]:
+    """Select list typing the text columns of a relation: `typed__<column>` and `unparseable__<column>`.
+
+    Each column's typed value comes with a flag marking a value that is there but does not parse.
+    """
+    selects = []
     for column, kind in contract.items():
         value = f"nullif(trim(\"{column}\"), '')"
         parsed = PARSERS[kind].format(value=value)
-        selects.append(f'{parsed} as "{column}"')
-        checks.append(f'({value} is not null and {parsed} is null) as "{column}"')
-    with connect() as con:
-        con.register("delivery", text)
-        typed = to_pandas(con, f"select {', '.join(selects)} from delivery")
-        unparseable = to_pandas(con, f"select {', '.join(checks)} from delivery")
+        selects.append(f'{parsed} as "{TYPED_PREFIX}{column}"')
+        selects.append(f'({value} is not null and {parsed} is null) as "{UNPARSEABLE_PREFIX}{column}"')
+    return selects
+
+
+def split_typed(frame: pd.DataFrame, contract: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split a frame holding typing_selects' columns into the typed frame and the unparseable flags."""
+    typed = pd.DataFrame({column: frame[f"{TYPED_PREFIX}{column}"] for column in contract}, index=frame.index)
+    unparseable = pd.DataFrame(
+        {column: frame[f"{UNPARSEABLE_PREFIX}{column}"].astype(bool) for column in contract}, index=frame.index
+    )
     # GX only takes its vectorised path for nanosecond timestamps; DuckDB hands over microseconds.
     for column, kind in contract.items():
         if kind == "timestamp":
             typed[column] = typed[column].astype("datetime64[ns]")
-    typed.index = text.index
-    unparseable.index = text.index
     return typed, unparseable
+
+
+def typed_frame(text: pd.DataFrame, contract: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the typed frame and a boolean frame marking the values that did not parse (for a frame of text)."""
+    with connect() as con:
+        con.register("delivery", text)
+        frame = to_pandas(con, f"select {', '.join(typing_selects(contract))} from delivery")
+    frame.index = text.index
+    return split_typed(frame, contract)

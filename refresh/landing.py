@@ -25,6 +25,9 @@ from warehouse_home.layout import WarehouseLayout
 HISTORY_FILE = "load_history.json"
 OUTCOME_FILE = "gate_outcome.json"
 """Where the gates' child process leaves its outcome for the refresh (in the home's state folder)."""
+SPOOL_DIR = "gates_spool"
+"""Where the gates write the passing rows while validating (in the state folder, beside the landing folder,
+so that landing them is a rename); removed when the gates are done."""
 PENDING_LOAD = "load.json"
 """Beside the landed delivery: the run that landed it, the delivery's fingerprint, its load time and row
 counts. dbt lands it into the build file (quality.load_manifest, macros/land_raw_files.sql), so a publish
@@ -95,12 +98,17 @@ def land_delivery(raw_dir: Path, load_time: datetime, layout: WarehouseLayout, r
     Raises GateFailure (and writes nothing) when a table-level rule fails.
     """
     fingerprint = delivery_fingerprint(raw_dir)
-    report = run_gates(raw_dir, load_time, previous_row_counts(layout.state_dir))
-    outcome = GateOutcome.of(report)
-    if outcome.blocked:
-        raise GateFailure(outcome)
-    shutil.rmtree(layout.landing_dir, ignore_errors=True)
-    write_validated(report, layout.landing_dir)
+    spool_dir = layout.state_dir / SPOOL_DIR
+    shutil.rmtree(spool_dir, ignore_errors=True)
+    try:
+        report = run_gates(raw_dir, load_time, previous_row_counts(layout.state_dir), spool_dir=spool_dir)
+        outcome = GateOutcome.of(report)
+        if outcome.blocked:
+            raise GateFailure(outcome)
+        shutil.rmtree(layout.landing_dir, ignore_errors=True)
+        write_validated(report, layout.landing_dir)
+    finally:
+        shutil.rmtree(spool_dir, ignore_errors=True)
     load = {
         "run_id": run_id,
         "delivery_fingerprint": fingerprint,

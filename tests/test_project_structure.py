@@ -178,3 +178,11 @@ def test_every_metric_the_readme_points_to_is_where_it_says() -> None:
         if " in " in tested:
             test_name, test_file = tested.rsplit(" in ", 1)
             assert f"name: {test_name.strip('`')}\n" in (REPO_ROOT / test_file.strip("`")).read_text(), metric
+
+
+def test_dbt_and_python_sessions_share_the_memory_limit() -> None:
+    """dbt's DuckDB (profiles.yml) and the project's own sessions read one variable with one default."""
+    from warehouse_home.duckdb_session import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_ENV
+
+    profile = (REPO_ROOT / "profiles.yml").read_text()
+    assert f"memory_limit: \"{{{{ env_var('{MEMORY_LIMIT_ENV}', '{DEFAULT_MEMORY_LIMIT}') }}}}\"" in profile

@@ -1,7 +1,11 @@
 {#
     One row per customer and purchase day (the UTC date of a purchase): two purchases on one
     day make one purchase day. The unit every activity, spell and cohort computation starts from.
+    Each day also carries the customer's running totals up to it and their next purchase day, so
+    a snapshot reads a customer's history at any date from one row (an as-of join) instead of
+    re-aggregating it.
 #}
+
 with
 
 orders as (
@@ -10,7 +14,7 @@ orders as (
 
 ),
 
-final as (
+purchase_days as (
 
     select
         customer_id,
@@ -21,6 +25,24 @@ final as (
     from orders
     where is_purchase
     group by customer_id, ordered_date
+
+),
+
+final as (
+
+    select
+        customer_id,
+        purchase_date,
+        purchases_count,
+        net_revenue,
+        cast(row_number() over customer_days as integer) as purchase_days_to_date,
+        cast(sum(purchases_count) over customer_days as integer) as purchases_to_date,
+        lead(purchase_date) over (partition by customer_id order by purchase_date) as next_purchase_date
+
+    from purchase_days
+    window customer_days as (
+        partition by customer_id order by purchase_date rows between unbounded preceding and current row
+    )
 
 )
 

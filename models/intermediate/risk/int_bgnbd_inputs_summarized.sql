@@ -6,9 +6,9 @@
 #}
 with
 
-features as (
+purchases as (
 
-    select * from {{ ref('int_customer_features_snapshotted') }}
+    select * from {{ ref('int_customer_purchases_snapshotted') }}
 
 ),
 
@@ -21,7 +21,7 @@ histories as (
         case when repeat_purchase_days > 0 then purchase_span_days else 0 end as t_x,
         tenure_days as t
 
-    from features
+    from purchases
 
 ),
 

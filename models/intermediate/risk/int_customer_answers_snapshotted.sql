@@ -1,13 +1,14 @@
 {#
-    Each customer's latest NPS and latest CSAT answer as they stood on every risk snapshot date (the
+    The latest NPS and latest CSAT answer of the customers of int_customer_snapshots_listed as they
+    stood on each of their snapshot dates (the
     latest by time, a tie going to the larger response_id), read from the customer's answers by an
     as-of join (macro asof_left_join) instead of ranking every earlier answer again per date.
 #}
 with
 
-snapshots as (
+listed as (
 
-    select * from {{ ref('int_risk_snapshots_enumerated') }}
+    select * from {{ ref('int_customer_snapshots_listed') }}
 
 ),
 
@@ -70,12 +71,14 @@ first_answers as (
 probes as (
 
     select
-        snapshots.snapshot_date,
-        first_answers.customer_id
+        listed.snapshot_date,
+        listed.customer_id
 
-    from snapshots
+    from listed
     inner join first_answers
-        on snapshots.snapshot_date >= first_answers.first_answer_date
+        on
+            listed.customer_id = first_answers.customer_id
+            and listed.snapshot_date >= first_answers.first_answer_date
 
 ),
 

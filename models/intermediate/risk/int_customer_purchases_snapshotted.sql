@@ -1,13 +1,14 @@
 {#
     The purchase history of every customer with a purchase, at every risk snapshot date
     (int_risk_snapshots_enumerated), from purchases up to that date: first and last purchase day,
-    the customer's own usual gap between purchase days, purchases in the last
-    `recent_activity_days` days and in the same number of days before them, and the next purchase
-    day after the snapshot (which decides the outcome once its window has passed).
-    Each customer's purchase days carry their running totals once; a snapshot reads the state of the
-    latest purchase day on or before each of its cutoffs (macro asof_left_join), so no snapshot
-    re-aggregates a customer's whole history.
+    the customer's own usual gap between purchase days, the next purchase day after the snapshot,
+    whether the customer is in the scored population that day and the outcome once its window has
+    passed. Every customer is here on every date: the BG/NBD fit and the median gap of a date are
+    taken over all of them. A snapshot reads the running totals of the latest purchase day on or
+    before it (int_purchase_days_aggregated, macro asof_left_join): no snapshot re-aggregates a
+    customer's whole history.
 #}
+
 with
 
 snapshots as (
@@ -22,19 +23,9 @@ purchase_days as (
 
 ),
 
-purchase_state as (
+parameters as (
 
-    select
-        customer_id,
-        purchase_date,
-        row_number() over customer_days as purchase_days_to_date,
-        sum(purchases_count) over customer_days as purchases_to_date,
-        lead(purchase_date) over (partition by customer_id order by purchase_date) as next_purchase_date
-
-    from purchase_days
-    window customer_days as (
-        partition by customer_id order by purchase_date rows between unbounded preceding and current row
-    )
+    select * from {{ ref('int_parameters_resolved') }}
 
 ),
 
@@ -53,12 +44,9 @@ probes as (
 
     select
         snapshots.snapshot_date,
+        snapshots.has_known_outcome,
         first_purchases.customer_id,
-        first_purchases.first_purchase_date,
-        cast({{ dbt.dateadd('day', -var('recent_activity_days'), 'snapshots.snapshot_date') }} as date)
-            as recent_cutoff_date,
-        cast({{ dbt.dateadd('day', -2 * var('recent_activity_days'), 'snapshots.snapshot_date') }} as date)
-            as prior_cutoff_date
+        first_purchases.first_purchase_date
 
     from snapshots
     inner join first_purchases
@@ -69,26 +57,9 @@ probes as (
 at_snapshot as (
 
     {{ asof_left_join(
-        'probes', 'customer_id', 'snapshot_date', 'purchase_state', 'customer_id', 'purchase_date',
-        ['purchase_date', 'purchase_days_to_date', 'purchases_to_date', 'next_purchase_date'], 'snapshot_',
-    ) }}
-
-),
-
-at_recent_cutoff as (
-
-    {{ asof_left_join(
-        'at_snapshot', 'customer_id', 'recent_cutoff_date', 'purchase_state', 'customer_id', 'purchase_date',
-        ['purchases_to_date'], 'recent_cutoff_',
-    ) }}
-
-),
-
-at_prior_cutoff as (
-
-    {{ asof_left_join(
-        'at_recent_cutoff', 'customer_id', 'prior_cutoff_date', 'purchase_state', 'customer_id', 'purchase_date',
-        ['purchases_to_date'], 'prior_cutoff_',
+        'probes', 'customer_id', 'snapshot_date', 'purchase_days', 'customer_id', 'purchase_date',
+        ['purchase_date', 'purchase_days_to_date', 'purchases_to_date', 'next_purchase_date'],
+        'snapshot_',
     ) }}
 
 ),
@@ -97,16 +68,20 @@ purchase_history as (
 
     select
         snapshot_date,
+        has_known_outcome,
         customer_id,
         first_purchase_date,
         snapshot_purchase_date as last_purchase_date,
         snapshot_purchase_days_to_date as purchase_days_count,
-        snapshot_purchases_to_date - coalesce(recent_cutoff_purchases_to_date, 0) as recent_purchases_count,
-        coalesce(recent_cutoff_purchases_to_date, 0) - coalesce(prior_cutoff_purchases_to_date, 0)
-            as prior_purchases_count,
-        snapshot_next_purchase_date as next_purchase_date
+        snapshot_purchases_to_date as purchases_to_date,
+        snapshot_next_purchase_date as next_purchase_date,
+        cast({{ dbt.datediff(
+            'snapshot_purchase_date',
+            'snapshot_date',
+            'day'
+        ) }} as integer) as days_since_last_purchase
 
-    from at_prior_cutoff
+    from at_snapshot
 
 ),
 
@@ -115,13 +90,16 @@ final as (
     select
         purchase_history.snapshot_date,
         purchase_history.customer_id,
+        purchase_history.days_since_last_purchase < 2 * parameters.churn_window_days as is_in_population,
+        case
+            when purchase_history.days_since_last_purchase < parameters.churn_window_days then 'active'
+            when purchase_history.days_since_last_purchase < 2 * parameters.churn_window_days
+                then 'recently_churned'
+            else 'lapsed'
+        end as health_status,
         purchase_history.first_purchase_date,
         purchase_history.last_purchase_date,
-        cast({{ dbt.datediff(
-            'purchase_history.last_purchase_date',
-            'purchase_history.snapshot_date',
-            'day'
-        ) }} as integer) as days_since_last_purchase,
+        purchase_history.days_since_last_purchase,
         case
             when purchase_history.purchase_days_count > 1
                 then cast({{ dbt.datediff(
@@ -130,8 +108,7 @@ final as (
                     'day'
                 ) }} as {{ type_double() }}) / (purchase_history.purchase_days_count - 1)
         end as own_gap_days,
-        cast(purchase_history.recent_purchases_count as integer) as recent_purchases_count,
-        cast(purchase_history.prior_purchases_count as integer) as prior_purchases_count,
+        purchase_history.purchases_to_date,
         cast(purchase_history.purchase_days_count - 1 as integer) as repeat_purchase_days,
         cast({{ dbt.datediff(
             'purchase_history.first_purchase_date',
@@ -143,9 +120,23 @@ final as (
             'purchase_history.snapshot_date',
             'day'
         ) }} as integer) as tenure_days,
-        purchase_history.next_purchase_date
+        purchase_history.next_purchase_date,
+        case
+            when purchase_history.has_known_outcome
+                then
+                    case
+                        when
+                            purchase_history.next_purchase_date is null
+                            or purchase_history.next_purchase_date > cast({{ dbt.dateadd(
+                                'day', 'parameters.churn_window_days', 'purchase_history.snapshot_date'
+                            ) }} as date)
+                            then 1
+                        else 0
+                    end
+        end as outcome_no_purchase
 
     from purchase_history
+    cross join parameters
 
 )
 

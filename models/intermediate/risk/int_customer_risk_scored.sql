@@ -72,7 +72,14 @@ linear_predictors as (
         contributions.scoring_date,
         contributions.customer_id,
         contributions.model_name,
-        intercepts.intercept + sum(contributions.contribution) as log_odds,
+        -- Added in the model's feature order, not by sum(): a parallel sum adds in any order, and the
+        -- last bits of a float sum would then break ties between equal customers differently per run.
+        intercepts.intercept
+        {%- for feature, _ in risk_feature_expressions('contributions') %}
+            + coalesce(max(
+                case when contributions.feature_position = {{ loop.index0 }} then contributions.contribution end
+            ), 0)
+        {%- endfor %} as log_odds,
         intercepts.is_converged
 
     from contributions

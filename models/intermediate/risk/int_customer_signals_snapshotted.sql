@@ -1,17 +1,16 @@
 {#
-    The service and order signals of every customer at every risk snapshot date (as_of_date
-    and past month ends, int_risk_snapshots_enumerated), each from records up to that date as
+    The service and order signals of the customers of int_customer_snapshots_listed (every customer
+    on as_of_date, the risk model's rows on past month ends), each from records up to that date as
     they stood then: problem orders of the last `recent_activity_days` days, tickets
     (int_customer_tickets_snapshotted) and the latest NPS and CSAT answers
-    (int_customer_answers_snapshotted). A customer appears from the first date with an order,
-    ticket or survey answer, purchase or not. The risk features read every date;
+    (int_customer_answers_snapshotted). The risk features read every date;
     int_customer_signals_aggregated is as_of_date's slice.
 #}
 with
 
-snapshots as (
+listed as (
 
-    select * from {{ ref('int_risk_snapshots_enumerated') }}
+    select * from {{ ref('int_customer_snapshots_listed') }}
 
 ),
 
@@ -33,55 +32,14 @@ answers as (
 
 ),
 
-ticket_records as (
-
-    select * from {{ ref('int_support_tickets_enriched') }}
-
-),
-
-responses as (
-
-    select * from {{ ref('int_survey_responses_enriched') }}
-
-),
-
-first_records as (
-
-    select
-        customer_id,
-        min(record_date) as first_record_date
-
-    from (
-        select
-            customer_id,
-            ordered_date as record_date
-        from orders
-        union all
-        select
-            customer_id,
-            created_date as record_date
-        from ticket_records
-        union all
-        select
-            customer_id,
-            responded_date as record_date
-        from responses
-    ) as records
-    group by customer_id
-
-),
-
 customer_snapshots as (
 
     select
-        snapshots.snapshot_date,
-        cast({{ dbt.dateadd('day', -var('recent_activity_days'), 'snapshots.snapshot_date') }} as date)
-            as recent_cutoff_date,
-        first_records.customer_id
+        snapshot_date,
+        cast({{ dbt.dateadd('day', -var('recent_activity_days'), 'snapshot_date') }} as date) as recent_cutoff_date,
+        customer_id
 
-    from snapshots
-    inner join first_records
-        on snapshots.snapshot_date >= first_records.first_record_date
+    from listed
 
 ),
 

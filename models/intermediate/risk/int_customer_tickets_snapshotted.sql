@@ -1,6 +1,6 @@
 {#
-    Each customer's support tickets as they stood on every risk snapshot date: tickets created up to
-    it, those of them created in the last `recent_activity_days` days, those still open (no
+    The support tickets of the customers of int_customer_snapshots_listed as they stood on each
+    of their snapshot dates: tickets created up to it, those of them created in the last `recent_activity_days` days, those still open (no
     resolution by the end of the day) and those of them past their service level (macro
     is_past_service_level). Counts come from running totals read by as-of joins (macro
     asof_left_join); only the tickets open on a date are looked at one by one.
@@ -10,6 +10,12 @@ with
 snapshots as (
 
     select * from {{ ref('int_risk_snapshots_enumerated') }}
+
+),
+
+listed as (
+
+    select * from {{ ref('int_customer_snapshots_listed') }}
 
 ),
 
@@ -78,9 +84,13 @@ probes as (
         windows.recent_cutoff_date,
         first_tickets.customer_id
 
-    from windows
+    from listed
+    inner join windows
+        on listed.snapshot_date = windows.snapshot_date
     inner join first_tickets
-        on windows.snapshot_date >= first_tickets.first_ticket_date
+        on
+            listed.customer_id = first_tickets.customer_id
+            and listed.snapshot_date >= first_tickets.first_ticket_date
 
 ),
 

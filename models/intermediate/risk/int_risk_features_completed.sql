@@ -1,7 +1,6 @@
 {#
-    The scored population of every risk snapshot date (is_in_population) with its churn-risk
-    signals, completed by the BG/NBD probability of no purchase in the churn window, from that
-    date's fit (int_bgnbd_snapshots_fitted); null where the fit is not usable (the risk model then
+    The rows the risk model looks at (int_risk_rows_selected) with their churn-risk signals,
+    completed by the BG/NBD probability of no purchase in the churn window, from that date's fit (int_bgnbd_snapshots_fitted); null where the fit is not usable (the risk model then
     imputes it).
 #}
 with
@@ -23,7 +22,9 @@ final as (
     select
         features.snapshot_date,
         features.customer_id,
-        features.is_in_population,
+        features.is_scored,
+        features.is_training_row,
+        features.sample_weight,
         features.health_status,
         features.first_purchase_date,
         features.last_purchase_date,
@@ -64,7 +65,6 @@ final as (
     from features
     left join fits
         on features.snapshot_date = fits.snapshot_date
-    where features.is_in_population
 
 )
 

@@ -1,8 +1,10 @@
 {#
     The dates the churn-risk model looks at: as_of_date (scored) and the month ends of the
-    previous `risk_snapshot_months` months (history it learns from). A snapshot whose outcome
-    window (the next churn_window_days days) ends on or before as_of_date has a known outcome;
-    the latest `risk_backtest_dates` of those are the backtest dates.
+    previous `risk_snapshot_months` months whose outcome is known (history it learns from): their
+    outcome window (the next churn_window_days days) ended on or before as_of_date. Month ends
+    whose outcome is still open are left out: nothing learns from them and nothing scores them.
+    The latest `risk_backtest_dates` dates with a known outcome are the backtest dates; the
+    backtest and as_of_date are the scored dates, whose every customer is scored.
 #}
 with
 
@@ -47,7 +49,7 @@ with_outcome_window as (
 
 ),
 
-final as (
+with_backtest as (
 
     select
         snapshot_date,
@@ -58,6 +60,20 @@ final as (
         ) <= {{ var('risk_backtest_dates') }} as is_backtest_date
 
     from with_outcome_window
+    where is_as_of_date or has_known_outcome
+
+),
+
+final as (
+
+    select
+        snapshot_date,
+        is_as_of_date,
+        has_known_outcome,
+        is_backtest_date,
+        is_as_of_date or is_backtest_date as is_scored_date
+
+    from with_backtest
 
 )
 

@@ -34,30 +34,13 @@ parameters as (
 
 bg_nbd as (
 
-    select
-        max(case when parameter = 'r' then value end) as r,
-        max(case when parameter = 'alpha' then value end) as alpha,
-        max(case when parameter = 'a' then value end) as a,
-        max(case when parameter = 'b' then value end) as b,
-        min(case when is_converged then 1 else 0 end) = 1 as is_converged,
-        max(fit_status) as fit_status
-
-    from fitted
-    where model = 'bg_nbd'
+    {{ fit_parameters_pivoted('fitted', 'bg_nbd', ['r', 'alpha', 'a', 'b']) }}
 
 ),
 
 gamma_gamma as (
 
-    select
-        max(case when parameter = 'p' then value end) as p,
-        max(case when parameter = 'q' then value end) as q,
-        max(case when parameter = 'gamma' then value end) as gamma,
-        min(case when is_converged then 1 else 0 end) = 1 as is_converged,
-        max(fit_status) as fit_status
-
-    from fitted
-    where model = 'gamma_gamma'
+    {{ fit_parameters_pivoted('fitted', 'gamma_gamma', ['p', 'q', 'gamma']) }}
 
 ),
 
