@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +30,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.measure import RESULTS_DIR, machine_info, run_measured
+from benchmarks.measure import RESULTS_DIR, commit, machine_info, run_measured
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SIZES = (100_000, 1_000_000)
@@ -186,15 +185,6 @@ def run_expectations(raw_dir: Path) -> list[dict[str, Any]]:
     return sorted(validator.timings, key=lambda timing: timing["seconds"], reverse=True)
 
 
-def _commit() -> str:
-    """Name the commit measured (and whether the gate code or suites had local changes): the gates change often."""
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO_ROOT)
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "retention", "expectations"], capture_output=True, text=True, cwd=REPO_ROOT
-    )
-    return head.stdout.strip() + (" (with local changes)" if dirty.stdout.strip() else "")
-
-
 def build_wall_s(n_customers: int) -> float | None:
     """Return the dbt build wall time at the same size, from benchmarks/results/build.json, if measured."""
     path = RESULTS_DIR / "build.json"
@@ -345,7 +335,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps({key: value for key, value in cases[-1].items() if key != "expectations"}), flush=True)
     machine = {
         **machine_info(),
-        "commit": _commit(),
+        "commit": commit(REPO_ROOT),
         "benchmark_minutes": round((datetime.now() - started).total_seconds() / 60, 1),
     }
     args.results.mkdir(parents=True, exist_ok=True)

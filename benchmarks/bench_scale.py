@@ -142,14 +142,22 @@ def to_markdown(machine: dict[str, Any], cases: list[dict[str, Any]]) -> str:
         "main job (`python -m orchestration`: gates, dbt build with every test, publish), each in a child "
         "process. CPU = user + sys of every process; peak = the largest sum of RSS over all processes.",
         "",
-        "| customers | job CPU s | floor CPU s | job / floor | job wall s | job peak RSS MiB | generator CPU s |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| customers | job CPU s | floor CPU s | job / floor | job wall s | job peak RSS MiB | generator CPU s "
+        "| commit |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for case in cases:
         job, floor, generator = case["job"], case["floor"], case["generator"]
         lines.append(
             f"| {case['customers']:,} | {job['cpu_s']:,.0f} | {floor['cpu_s']:,.1f} | {case['job_to_floor_cpu']} "
-            f"| {job['wall_s']:,.0f} | {job['peak_rss_mib']:,.0f} | {generator['cpu_s']:,.0f} |"
+            f"| {job['wall_s']:,.0f} | {job['peak_rss_mib']:,.0f} | {generator['cpu_s']:,.0f} "
+            f"| {case.get('commit', '')} |"
+        )
+    for smaller, larger in zip(cases, cases[1:], strict=False):
+        lines.append(
+            f"\nFrom {smaller['customers']:,} to {larger['customers']:,} customers the job's CPU grows "
+            f"{larger['job']['cpu_s'] / smaller['job']['cpu_s']:.1f}x (the floor "
+            f"{larger['floor']['cpu_s'] / smaller['floor']['cpu_s']:.1f}x)."
         )
     for case in cases:
         lines += ["", f"## {case['customers']:,} customers", "", "Step wall seconds: "]

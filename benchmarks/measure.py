@@ -197,6 +197,13 @@ def machine_info() -> dict[str, Any]:
     }
 
 
+def commit(repo: Path) -> str:
+    """Name the commit measured, and say so when the working tree had local changes."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=repo)
+    dirty = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True, cwd=repo)
+    return head.stdout.strip() + (" (with local changes)" if dirty.stdout.strip() else "")
+
+
 def run_sizes(
     name: str,
     description: str,
@@ -204,14 +211,26 @@ def run_sizes(
     measure: Callable[[int], dict[str, Any]],
     to_markdown: Callable[[dict[str, Any], list[dict[str, Any]]], str],
 ) -> None:
-    """Measure every size (--sizes overrides the default), then write results/<name>.{json,md}."""
+    """Measure every size (--sizes overrides the default), then write results/<name>.{json,md}.
+
+    With --merge the sizes measured replace theirs in the existing results and the other sizes are kept
+    (each case names its commit and date): a 10M-customer run takes most of an hour.
+    """
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(sizes))
+    parser.add_argument("--merge", action="store_true", help="keep the other sizes of the existing results")
+    args = parser.parse_args()
     cases = []
-    for size in parser.parse_args().sizes:
-        cases.append(measure(size))
+    for size in args.sizes:
+        started = datetime.now(UTC).isoformat(timespec="seconds")
+        cases.append({**measure(size), "commit": commit(RESULTS_DIR.parent.parent), "measured_at": started})
         print(json.dumps(cases[-1]), flush=True)
     machine = machine_info()
     RESULTS_DIR.mkdir(exist_ok=True)
-    (RESULTS_DIR / f"{name}.json").write_text(json.dumps({"machine": machine, "cases": cases}, indent=2) + "\n")
+    results = RESULTS_DIR / f"{name}.json"
+    if args.merge and results.exists():
+        measured = {case["customers"] for case in cases}
+        kept = [case for case in json.loads(results.read_text())["cases"] if case["customers"] not in measured]
+        cases = sorted(kept + cases, key=lambda case: case["customers"])
+    results.write_text(json.dumps({"machine": machine, "cases": cases}, indent=2) + "\n")
     (RESULTS_DIR / f"{name}.md").write_text(to_markdown(machine, cases))

@@ -26,18 +26,22 @@ DELIVERY_KEYS = {table: dg.AssetKey(["delivery", table]) for table in RAW_TABLES
 
 
 def observe_file(raw_dir: Path, table: str) -> dict[str, dg.MetadataValue]:
-    """Metadata of one delivered table; a missing or unreadable file is reported, not raised."""
+    """Metadata of one delivered table, read from the file; a missing or unreadable file is reported, not raised."""
     try:
         path = find_raw_file(raw_dir, table)
         described = describe_raw_file(path, LATEST_COLUMN[table])
     except Exception as error:  # an observation reports a broken file; the gates stop the run
         return {"problem": dg.MetadataValue.text(str(error)[:500])}
+    return file_metadata(table, path, described.rows, str(described.latest_at) if described.latest_at else None)
+
+
+def file_metadata(table: str, path: Path, rows: int, latest_at: str | None) -> dict[str, dg.MetadataValue]:
+    """Describe a delivered table for an observation: where, how many rows, how recent, size and time."""
     stat = path.stat()
-    latest = described.latest_at
     return {
         "path": dg.MetadataValue.path(str(path)),
-        "dagster/row_count": dg.MetadataValue.int(described.rows),
-        f"latest {LATEST_COLUMN[table]}": dg.MetadataValue.text(str(latest) if latest else "none parseable"),
+        "dagster/row_count": dg.MetadataValue.int(rows),
+        f"latest {LATEST_COLUMN[table]}": dg.MetadataValue.text(latest_at or "none parseable"),
         "size_bytes": dg.MetadataValue.int(stat.st_size),
         "modified_at": dg.MetadataValue.timestamp(stat.st_mtime),
     }

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.delivery import DELIVERY_KEYS, observe_file
+from orchestration.delivery import DELIVERY_KEYS, file_metadata
 from orchestration.findings import findings_check
 from orchestration.project import orchestration_settings
 from orchestration.writer import WarehouseWriter
@@ -41,6 +41,28 @@ def gate_results(report: GateOutcome) -> Iterator[dg.AssetCheckResult]:
         findings = [finding for finding in report.findings if finding.table == table]
         blocking = [finding for finding in report.blocked if finding.table == table]
         yield findings_check(key, GATE_CHECK, findings, blocking, report.data_docs_index)
+
+
+def observe_delivery(context: dg.AssetExecutionContext, report: GateOutcome) -> None:
+    """Record what arrived (rows, latest timestamp, size, time) as observations of the delivered files.
+
+    Why from the gates' outcome: they read every row anyway; reading each file again only to count it
+    cost a full pass over the delivery in this process. A file the gates could not read is reported.
+    """
+    for table, key in DELIVERY_KEYS.items():
+        result = report.tables[table]
+        problems = [  # the file itself could not be read (missing, unreadable, ambiguous header)
+            finding.message()
+            for finding in report.blocked
+            if finding.table == table and finding.observed is None and not finding.total_rows
+        ]
+        path = Path(result.file)
+        metadata: dict[str, dg.MetadataValue]
+        if problems or not path.is_file():
+            metadata = {"problem": dg.MetadataValue.text("\n".join(problems)[:500] or f"{path}: not found")}
+        else:
+            metadata = file_metadata(table, path, result.delivered_rows, result.latest_at)
+        context.log_event(dg.AssetObservation(asset_key=key, metadata=metadata))
 
 
 def landed_tables(report: GateOutcome) -> Iterator[dg.MaterializeResult]:
@@ -105,11 +127,9 @@ def landed_tables(report: GateOutcome) -> Iterator[dg.MaterializeResult]:
 def landed_delivery(
     context: dg.AssetExecutionContext, config: LandingConfig, writer: WarehouseWriter
 ) -> Iterator[object]:
-    """Observe the delivery, take the warehouse for this run, run the gates, land it only when nothing blocks."""
+    """Take the warehouse for this run, run the gates, observe the delivery, land it only when nothing blocks."""
     settings = orchestration_settings()
     raw_dir = Path(config.raw_dir or settings.raw_dir).resolve()
-    for table, key in DELIVERY_KEYS.items():
-        context.log_event(dg.AssetObservation(asset_key=key, metadata=observe_file(raw_dir, table)))
     writer.claim(context)
     for leftover in remove_leftovers(settings.layout.serving_dir):
         context.log.info(f"publish: removed {leftover}, left by a publish that was killed half-way")
@@ -118,8 +138,10 @@ def landed_delivery(
         report = land_delivery_in_child(raw_dir, parse_load_time(config.load_time), settings.layout, context.run.run_id)
     except GateFailure as failure:
         context.log.error(f"gates: delivery blocked, nothing landed:\n{failure}")
+        observe_delivery(context, failure.report)
         yield from gate_results(failure.report)
         return
+    observe_delivery(context, report)
     for table, result in report.tables.items():
         context.log.info(f"gates: {table} {result.landed_rows:,} rows landed, {result.quarantined_rows:,} quarantined")
     yield from landed_tables(report)

@@ -106,6 +106,8 @@ class TableResult:
     warnings: list[str] = field(default_factory=list)
     event_dates: pd.Series | None = None
     """Day of each passing row's event, by its id: what later tables may refer to (customers, tickets)."""
+    latest_at: pd.Timestamp | None = None
+    """The latest parseable event timestamp (EVENT_COLUMNS) of the delivered rows: how recent the file is."""
 
 
 @dataclass
@@ -308,6 +310,9 @@ def _validate_table(
                 SuiteFile(suite.name, suite.contract, row_rules, suite.document), derived_columns
             )
             total += len(text)
+            batch_latest = typed[EVENT_COLUMNS[table]].max()
+            if pd.notna(batch_latest) and (result.latest_at is None or batch_latest > result.latest_at):
+                result.latest_at = batch_latest
             batch_bad: dict[int, list[str]] = {}
             for column, kind in suite.contract.items():
                 failing = unparseable[column]

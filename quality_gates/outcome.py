@@ -1,8 +1,8 @@
 """What a gate run found, without the rows: small enough to pass between processes as JSON.
 
-Why: the gates hold every raw table in memory while they validate; run in a child process that
-exits before dbt starts (refresh.landing.land_delivery_in_child), that memory is returned to the
-operating system, and only this summary comes back to the orchestration process.
+Why: the gates run in a child process that exits before dbt starts
+(refresh.landing.land_delivery_in_child), so the memory they used is returned to the operating
+system, and only this summary comes back to the orchestration process.
 """
 
 from __future__ import annotations
@@ -18,12 +18,14 @@ from quality_gates.gates import Finding, GateReport
 
 @dataclass(frozen=True)
 class TableOutcome:
-    """One table's file, its rows delivered, landed and quarantined, and its warnings."""
+    """One table's file, its rows delivered, landed and quarantined, its warnings and its latest timestamp."""
 
     file: str
     landed_rows: int
     quarantined_rows: int
     warnings: list[str] = field(default_factory=list)
+    latest_at: str | None = None
+    """The latest parseable event timestamp of the delivered rows (UTC, ISO text): how recent the file is."""
 
     @property
     def delivered_rows(self) -> int:
@@ -53,7 +55,13 @@ class GateOutcome:
     def of(cls, report: GateReport) -> GateOutcome:
         """Summarise a report (drop the rows, keep counts, findings and warnings)."""
         tables = {
-            table: TableOutcome(result.file, result.good_row_count, len(result.quarantined), list(result.warnings))
+            table: TableOutcome(
+                result.file,
+                result.good_row_count,
+                len(result.quarantined),
+                list(result.warnings),
+                None if result.latest_at is None else str(result.latest_at),
+            )
             for table, result in report.tables.items()
         }
         return cls(report.load_time, tables, report.findings, report.data_docs_index)

@@ -261,6 +261,8 @@ def test_a_bad_delivery_fails_its_gate_and_leaves_the_published_version_byte_ide
     assert failed_checks(result) == ["raw/raw_orders:quality_gate"]
     assert result.get_asset_materialization_events() == []
     assert published_digests(orch.layout, with_landing=True) == before
+    assert "column(s) status missing" in _metadata(result, "delivery/raw_orders")["problem"]  # observed, as it is
+    assert _metadata(result, "delivery/raw_customers")["dagster/row_count"] == 3000
     summary = (orch.layout.state_dir / "last_failure.md").read_text()
     assert "# Refresh failed: step `landed_delivery`" in summary
     assert f"- raw/raw_orders · quality_gate: {raw / 'raw_orders.csv'}: column(s) status missing" in summary
