@@ -1,9 +1,11 @@
 {#
     Land the four raw files of RETENTION_LANDING_DIR (the validated delivery, set by the refresh job)
-    or else RETENTION_RAW_DIR (a plain `dbt build`) as text tables in the `raw` schema.
+    or else RETENTION_RAW_DIR (a plain `dbt build`) as text views in the `raw` schema.
 
     Why: the raw contract allows each table as CSV or Parquet. Landing every column as text
     makes the two formats identical for staging, which then does all typing in one place.
+    Views, not tables: staging (tables) reads each file once, so a copy of every raw row in the
+    build file would only cost a write of the whole delivery.
     Only the contract's columns (declared in models/staging/_raw__sources.yml) are landed:
     a missing column stops the run with an error naming the file and the column; an extra
     column is reported and ignored.
@@ -45,8 +47,15 @@
         {%- for column in contract_columns -%}
             {%- do select_list.append('cast(' ~ adapter.quote(column) ~ ' as varchar) as ' ~ adapter.quote(column)) -%}
         {%- endfor -%}
+        {#- A build file from before raw tables were views holds them as tables: replace those. -#}
+        {%- set existing = run_query(
+            "select table_type from information_schema.tables where table_schema = 'raw' and table_name = '"
+            ~ table ~ "'") -%}
+        {%- if existing.rows and existing.rows[0][0] == 'BASE TABLE' -%}
+            {%- do statements.append('drop table raw.' ~ table) -%}
+        {%- endif -%}
         {%- do statements.append(
-            'create or replace table raw.' ~ table ~ ' as select ' ~ select_list | join(', ')
+            'create or replace view raw.' ~ table ~ ' as select ' ~ select_list | join(', ')
             ~ ' from ' ~ reader) -%}
     {%- endfor -%}
     {%- do statements.extend(_quality_statements(raw_dir)) -%}

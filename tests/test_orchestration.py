@@ -665,6 +665,22 @@ def graph_when_up(process: subprocess.Popen, port: int) -> dict:
     pytest.fail(f"make dev did not answer on 127.0.0.1:{port} (exit code {process.poll()})")
 
 
+SERVICES_STARTED = ("Instance is configured with the following daemons", "Serving dagster-webserver on")
+"""What dagster dev prints once its daemon and its webserver are both running."""
+
+
+def services_started(process: subprocess.Popen, home: Path) -> None:
+    """Wait until make dev's log says every service has started (bounded): a stop sent while dagster dev is still
+    launching its daemon tests a start-up race, not the shutdown this test is about."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline and process.poll() is None:
+        log = home.with_suffix(".log").read_text()
+        if all(line in log for line in SERVICES_STARTED):
+            return
+        time.sleep(1)
+    pytest.fail(f"make dev did not start its daemon and webserver:\n{_log_tail(home)}")
+
+
 def group_gone(pgid: int) -> bool:
     """Wait until no process of the group is left (bounded); return whether none is."""
     deadline = time.monotonic() + SHUTDOWN_SECONDS
@@ -683,6 +699,7 @@ def serve_then_stop(home: Path, stop: Callable[[int], None]) -> dict:
     process, port = start_make_dev(home)
     try:
         data = graph_when_up(process, port)
+        services_started(process, home)
         stop(process.pid)
         try:
             process.wait(timeout=SHUTDOWN_SECONDS)
