@@ -83,10 +83,12 @@ pytest: setup
 	$(BIN)/pytest
 
 ## Benchmark the main job (gates, dbt build, publish) at 100k and 1M customers next to a floor query: CPU s,
-## wall, peak RSS of all processes (writes benchmarks/results/scale.{json,md}). SIZES="100000 1000000 10000000".
+## wall, peak RSS of all processes (writes benchmarks/results/scale.{json,md}). 10M customers (about an hour):
+## make bench-scale SIZES=10000000 MERGE=--merge (keeps the other sizes' results).
 SIZES ?= 100000 1000000
+MERGE ?=
 bench-scale: setup
-	$(BIN)/python -m benchmarks.bench_scale --sizes $(SIZES)
+	$(BIN)/python -m benchmarks.bench_scale --sizes $(SIZES) $(MERGE)
 
 ## Benchmark the synthetic data generator (writes benchmarks/results/generator.{json,md}).
 bench-generator: setup

@@ -6,8 +6,8 @@ typing every raw order into a fct_orders-like table. Peak memory is the largest 
 job's processes at one moment (the orchestration process and dbt together). The generator runs
 first and is reported apart: it is not part of the job.
 
-Usage: ``python -m benchmarks.bench_scale [--sizes 100000 1000000 10000000]``
-(writes ``benchmarks/results/scale.{json,md}``).
+Usage: ``python -m benchmarks.bench_scale [--sizes 100000 1000000 10000000] [--merge]``
+(writes ``benchmarks/results/scale.{json,md}``; --merge keeps the results of the sizes not measured).
 """
 
 from __future__ import annotations
