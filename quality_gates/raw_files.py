@@ -93,11 +93,17 @@ def check_header(path: Path, names: list[str]) -> None:
 
 
 def repeated_header_rows(frame: pd.DataFrame) -> pd.Index:
-    """Return the rows of a text frame that repeat the header (every value equals its column's name)."""
-    repeated = pd.Series(True, index=frame.index)
+    """Return the rows of a text frame that repeat the header (every value equals its column's name).
+
+    Each column is compared only on the rows whose earlier columns matched: one column on almost every row.
+    """
+    candidates = frame.index
     for column in frame.columns:
-        repeated &= frame[column].str.strip().str.lower() == column.lower()
-    return frame.index[repeated.to_numpy()]
+        values = frame.loc[candidates, column]
+        candidates = candidates[(values.str.strip().str.lower() == column.lower()).to_numpy()]
+        if candidates.empty:
+            break
+    return candidates
 
 
 def repeated_header_error(path: Path, rows: list[int], count: int) -> DeliveryError:
