@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.measure import Measured, run_measured, run_sizes
+from warehouse_home.duckdb_session import MEMORY_LIMIT_ENV, memory_limit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SIZES = (100_000, 1_000_000)
@@ -102,6 +103,7 @@ def measure(n_customers: int) -> dict[str, Any]:
         env = {
             **{key: value for key, value in os.environ.items() if not key.startswith(("RETENTION_", "DBT_"))},
             "RETENTION_HOME": str(home),
+            MEMORY_LIMIT_ENV: memory_limit(),
         }
         job = run_measured(
             [sys.executable, "-m", "orchestration", "--raw-dir", str(raw_dir), "--load-time", LOAD_TIME],
@@ -112,6 +114,7 @@ def measure(n_customers: int) -> dict[str, Any]:
     return {
         "customers": n_customers,
         "format": delivery_format(),
+        "duckdb_memory_limit": memory_limit(),
         "generator": {
             "cpu_s": generated.cpu_s,
             "wall_s": generated.wall_s,
@@ -143,15 +146,15 @@ def to_markdown(machine: dict[str, Any], cases: list[dict[str, Any]]) -> str:
         "process. CPU = user + sys of every process; peak = the largest sum of RSS over all processes.",
         "",
         "| customers | job CPU s | floor CPU s | job / floor | job wall s | job peak RSS MiB | generator CPU s "
-        "| commit |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| DuckDB memory limit | commit |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for case in cases:
         job, floor, generator = case["job"], case["floor"], case["generator"]
         lines.append(
             f"| {case['customers']:,} | {job['cpu_s']:,.0f} | {floor['cpu_s']:,.1f} | {case['job_to_floor_cpu']} "
             f"| {job['wall_s']:,.0f} | {job['peak_rss_mib']:,.0f} | {generator['cpu_s']:,.0f} "
-            f"| {case.get('commit', '')} |"
+            f"| {case.get('duckdb_memory_limit', '')} | {case.get('commit', '')} |"
         )
     for smaller, larger in zip(cases, cases[1:], strict=False):
         lines.append(
