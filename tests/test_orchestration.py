@@ -644,8 +644,21 @@ def start_make_dev(home: Path) -> tuple[subprocess.Popen, int]:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_signals_as_in_a_terminal,
         )
     return process, port
+
+
+def _signals_as_in_a_terminal() -> None:
+    """In the child before exec: SIGINT and SIGTERM handled by default and not blocked, as a shell starts make.
+
+    Why: a process inherits ignored and blocked signals across exec, and make keeps ignoring a signal it
+    was started with ignored. After the in-process Dagster runs of this session the test process may not be
+    a terminal's clean slate, and a make started from it never saw the SIGTERM this test sends.
+    """
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def graph_when_up(process: subprocess.Popen, port: int) -> dict:
