@@ -8,6 +8,9 @@ window_days) had ended by that date.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
+
 import pandas as pd
 
 from modelling.clv import fit_bg_nbd
@@ -31,17 +34,19 @@ MODEL_FEATURES = {RISK_MODEL: FEATURES, BASELINE_MODEL: BASELINE_FEATURES}
 BG_NBD_FIT_COLUMNS = ("snapshot_date", "r", "alpha", "a", "b", "is_converged", "fit_status")
 
 
-def fit_bg_nbd_by_snapshot(summary: pd.DataFrame, min_repeat_customers: int) -> pd.DataFrame:
+def fit_bg_nbd_by_snapshot(histories: Iterable[tuple[date, pd.DataFrame]], min_repeat_customers: int) -> pd.DataFrame:
     """Fit BG/NBD per snapshot date on compressed histories; one row of parameters per date.
 
-    ``summary`` has snapshot_date, x, t_x, t (days) and ``customers`` sharing that history. Each fit
-    uses every customer with a purchase by that date (not only the scored population), as the value
-    marts do on as_of_date. Where a fit is not usable its parameters are null and the status says why.
+    ``histories`` yields each snapshot date with its frame of x, t_x, t (days) and ``customers``
+    sharing that history, ordered by (x, t_x, t) so that the fit's floating-point sums never depend
+    on the engine's row order. One date at a time: at 10M customers the dates together hold tens
+    of millions of distinct histories. Each fit uses every customer with a purchase by that date
+    (not only the scored population), as the value marts do on as_of_date. Where a fit is not
+    usable its parameters are null and the status says why.
     """
     rows = []
-    ordered = summary.sort_values(["snapshot_date", "x", "t_x", "t"], kind="stable")
-    for snapshot_date, histories in ordered.groupby("snapshot_date", sort=True):
-        x, t_x, t, customers = (histories[c].to_numpy(dtype=float) for c in ("x", "t_x", "t", "customers"))
+    for snapshot_date, frame in histories:
+        x, t_x, t, customers = (frame[c].to_numpy(dtype=float) for c in ("x", "t_x", "t", "customers"))
         fit = fit_bg_nbd(x, t_x, t, weights=customers, min_repeat_customers=min_repeat_customers)
         rows.append(
             (snapshot_date, *(fit.params[name] for name in ("r", "alpha", "a", "b")), fit.converged, fit.status)

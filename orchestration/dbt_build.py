@@ -18,10 +18,12 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from orchestration.project import orchestration_settings
 from orchestration.writer import WarehouseWriter, busy_retry
-from warehouse_home.duckdb_session import connect, one_row
+from warehouse_home.duckdb_session import MEMORY_LIMIT_ENV, connect, memory_limit, one_row
 
 LOCKED_FILE_MESSAGE = "Could not set lock on file"
 """DuckDB's error when another process holds the build file: transient, so the step is retried."""
+OUT_OF_MEMORY_MESSAGE = "Out of Memory Error"
+"""DuckDB's error when a query needs more than its memory limit and cannot spill the rest to disk."""
 
 
 class RetentionTranslator(DagsterDbtTranslator):
@@ -61,6 +63,22 @@ def _dbt_failures(invocation: Any) -> str:
     failed = [result for result in results if result["status"] in ("error", "fail", "runtime error")]
     lines = [f"{result['unique_id']}: {result['status']}: {result.get('message')}" for result in failed]
     return "\n".join(lines) or f"dbt build failed before running a node; see {invocation.target_path / 'dbt.log'}"
+
+
+def _memory_advice(logs: str) -> str:
+    """Name the setting to raise when dbt failed because DuckDB ran out of memory; else nothing.
+
+    Why: DuckDB's own advice ("SET memory_limit") cannot be followed in a dbt profile; the project's
+    limit (default 2GB, enough for 1M customers) comes from one environment variable.
+    """
+    if OUT_OF_MEMORY_MESSAGE not in logs:
+        return ""
+    error = next(line for line in logs.splitlines() if OUT_OF_MEMORY_MESSAGE in line)
+    return (
+        f"\n{error[error.index(OUT_OF_MEMORY_MESSAGE) :]}"
+        f"\nDuckDB ran out of memory within its limit ({MEMORY_LIMIT_ENV}={memory_limit()}): set "
+        f"{MEMORY_LIMIT_ENV} higher (10M customers need 8GB; README, Scale) and refresh again."
+    )
 
 
 def _relations(project: DbtProject) -> dict[str, tuple[str, str]]:
@@ -136,4 +154,4 @@ def build(
         counts = _row_counts(build_file, set(relations.values())) if build_file.exists() else {}
     yield from (_with_row_count(event, relations, counts) for event in events)
     if not invocation.is_successful():
-        raise dg.Failure(description=f"dbt build failed:\n{_dbt_failures(invocation)}")
+        raise dg.Failure(description=f"dbt build failed:\n{_dbt_failures(invocation)}{_memory_advice(logs)}")

@@ -360,6 +360,36 @@ def test_a_failing_dbt_test_blocks_the_publish(
     assert test in summary
 
 
+def test_a_build_out_of_duckdb_memory_names_the_setting_to_raise(
+    orch: SimpleNamespace, first_refresh: dg.ExecuteInProcessResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dbt started with a DuckDB memory limit too small for anything fails, publishes nothing, and the failure says
+    which environment variable to raise. Only dbt's processes get the small limit: the gates before and the
+    orchestration's own sessions after keep the default, as they would not in a real run."""
+    from dagster_dbt import DbtCliResource
+
+    from warehouse_home.duckdb_session import MEMORY_LIMIT_ENV
+
+    cli = DbtCliResource.cli
+
+    def with_too_little_memory(self: DbtCliResource, args: list[str], **kwargs: object) -> object:
+        monkeypatch.setenv(MEMORY_LIMIT_ENV, "300KB")
+        try:
+            return cli(self, args, **kwargs)  # dbt's process has started, with the environment of now
+        finally:
+            monkeypatch.delenv(MEMORY_LIMIT_ENV)
+
+    monkeypatch.setattr(DbtCliResource, "cli", with_too_little_memory)
+    before = published_digests(orch.layout)
+    result = refresh(orch)
+    assert not result.success
+    assert published_digests(orch.layout) == before
+    summary = (orch.layout.state_dir / "last_failure.md").read_text()
+    assert "# Refresh failed: step `dbt_build`" in summary
+    assert "Out of Memory Error" in summary, summary[-3000:]
+    assert f"set {MEMORY_LIMIT_ENV} higher" in summary, summary[-3000:]
+
+
 def test_a_refresh_killed_during_dbt_build_leaves_the_published_version_and_the_next_one_succeeds(
     orch: SimpleNamespace, first_refresh: dg.ExecuteInProcessResult, delivery_b: Path
 ) -> None:

@@ -1,7 +1,8 @@
 """Fit BG/NBD once per risk snapshot date, on that date's compressed histories.
 
-The rows never come here: the summary has one row per distinct (x, t_x, T) and date, and the fit
-(modelling.clv) returns one parameter row per date, which SQL applies to every customer.
+The rows never come here: the summary has one row per distinct (x, t_x, T) and date, read one date
+at a time in a fixed order, and the fit (modelling.clv) returns one parameter row per date, which
+SQL applies to every customer.
 """
 
 
@@ -10,5 +11,10 @@ def model(dbt, session):
     from modelling.risk_pipeline import fit_bg_nbd_by_snapshot
 
     dbt.config(materialized="table")
-    summary = dbt.ref("int_bgnbd_inputs_summarized").df()
-    return fit_bg_nbd_by_snapshot(summary, min_repeat_customers=int(dbt.config.get("clv_min_repeat_customers")))
+    summary = dbt.ref("int_bgnbd_inputs_summarized")
+    dates = [row[0] for row in summary.project("snapshot_date").distinct().order("snapshot_date").fetchall()]
+    histories = (
+        (snapshot_date, summary.filter(f"snapshot_date = date '{snapshot_date}'").order("x, t_x, t").df())
+        for snapshot_date in dates
+    )
+    return fit_bg_nbd_by_snapshot(histories, min_repeat_customers=int(dbt.config.get("clv_min_repeat_customers")))
