@@ -364,8 +364,8 @@ def test_a_build_out_of_duckdb_memory_names_the_setting_to_raise(
     orch: SimpleNamespace, first_refresh: dg.ExecuteInProcessResult, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """dbt started with a DuckDB memory limit too small for anything fails, publishes nothing, and the failure says
-    which environment variable to raise. Only dbt's processes get the small limit: the gates before and the
-    orchestration's own sessions after keep the default, as they would not in a real run."""
+    which environment variable to raise. Only dbt's process gets the small limit (a real run gives every process
+    the same one): the gates before it and the row counts after it need more than 300KB."""
     from dagster_dbt import DbtCliResource
 
     from warehouse_home.duckdb_session import MEMORY_LIMIT_ENV
@@ -373,11 +373,9 @@ def test_a_build_out_of_duckdb_memory_names_the_setting_to_raise(
     cli = DbtCliResource.cli
 
     def with_too_little_memory(self: DbtCliResource, args: list[str], **kwargs: object) -> object:
-        monkeypatch.setenv(MEMORY_LIMIT_ENV, "300KB")
-        try:
-            return cli(self, args, **kwargs)  # dbt's process has started, with the environment of now
-        finally:
-            monkeypatch.delenv(MEMORY_LIMIT_ENV)
+        with monkeypatch.context() as scoped:  # restores the variable as it was once dbt's process has started
+            scoped.setenv(MEMORY_LIMIT_ENV, "300KB")
+            return cli(self, args, **kwargs)
 
     monkeypatch.setattr(DbtCliResource, "cli", with_too_little_memory)
     before = published_digests(orch.layout)
