@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 
-.PHONY: setup run dev prepare validate versions rollback gates test test-fast lint pytest bench-scale bench-generator bench-build bench-clv bench-gates bench-publish export-worklist sample clean
+.PHONY: setup setup-spark build run dev prepare validate versions rollback gates test test-fast lint pytest bench-scale bench-spark bench-generator bench-build bench-clv bench-gates bench-publish export-worklist sample clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -16,6 +16,15 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+## The Spark engine (RETENTION_ENGINE=spark): dbt-spark with its session extra and pyspark, in the same environment.
+SPARK_STAMP := $(VENV)/.spark-installed-stamp
+$(SPARK_STAMP): $(STAMP) requirements-spark.txt
+	java -version 2>&1 | grep -Eq 'version "(17|21)' || (echo "Spark 4 needs Java 17 or 21 (java -version)"; exit 1)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-spark.txt
+	touch $(SPARK_STAMP)
+
+setup-spark: $(SPARK_STAMP)
 
 # The bundled sample is replayed as the delivery of this morning (its latest order is 2024-12-31), so
 # the freshness gate judges it as on that day; a real delivery ($RETENTION_RAW_DIR) loads "now".
@@ -36,6 +45,12 @@ DAGSTER_HOME_DIR := $(abspath $(or $(RETENTION_HOME),warehouse))/dagster
 dev: setup
 	mkdir -p $(DAGSTER_HOME_DIR) && cp orchestration/dagster.yaml $(DAGSTER_HOME_DIR)/dagster.yaml
 	exec env DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(BIN)/python -m orchestration.dev -h 127.0.0.1 -p $(PORT)
+
+## `dbt build` of the whole project on RETENTION_ENGINE (duckdb, default, or spark: engines/spark_build.py runs
+## the dbt Python models beside dbt-spark) from RETENTION_RAW_DIR (default: the bundled sample).
+ENGINE_IS_SPARK := $(filter spark,$(RETENTION_ENGINE))
+build: setup $(if $(ENGINE_IS_SPARK),setup-spark)
+	$(if $(ENGINE_IS_SPARK),$(BIN)/python -m engines.spark_build,$(BIN)/dbt build)
 
 ## Parse the dbt project once into $RETENTION_HOME/dbt_target (what a deployment ships).
 prepare: setup
@@ -79,7 +94,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-pytest: setup
+pytest: setup setup-spark
 	$(BIN)/pytest
 
 ## Benchmark the main job (gates, dbt build, publish) at 100k and 1M customers next to a floor query: CPU s,
@@ -89,6 +104,10 @@ SIZES ?= 100000 1000000
 MERGE ?=
 bench-scale: setup
 	$(BIN)/python -m benchmarks.bench_scale --sizes $(SIZES) $(MERGE)
+
+## Benchmark the whole build on Spark next to DuckDB's at 100k customers (writes benchmarks/results/spark.{json,md}).
+bench-spark: setup setup-spark
+	$(BIN)/python -m benchmarks.bench_spark
 
 ## Benchmark the synthetic data generator (writes benchmarks/results/generator.{json,md}).
 bench-generator: setup

@@ -59,7 +59,7 @@ ROLES = {
 STEP_LINE = re.compile(r"^(\d\d):(\d\d):(\d\d) (\w+): ")
 
 
-def _floor(raw_dir: Path, work_dir: Path) -> Measured:
+def floor_query(raw_dir: Path, work_dir: Path) -> Measured:
     """Type every order into a table of a fresh DuckDB file, in a child process (the physical floor)."""
     fmt = delivery_format()
     script = (
@@ -99,7 +99,7 @@ def measure(n_customers: int) -> dict[str, Any]:
             + ["--format", delivery_format(), "--out", str(raw_dir)],
             cwd=REPO_ROOT,
         )
-        floor = _floor(raw_dir, work_dir)
+        floor = floor_query(raw_dir, work_dir)
         env = {
             **{key: value for key, value in os.environ.items() if not key.startswith(("RETENTION_", "DBT_"))},
             "RETENTION_HOME": str(home),

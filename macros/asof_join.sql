@@ -27,20 +27,33 @@
 {# Any engine: join every earlier history row, keep the latest (correct, but quadratic in history per key). #}
 {% macro default__asof_left_join(probes, probe_key, probe_time, history, history_key, history_time, columns, prefix) -%}
     select * from (
-        select
-            {{ probes }}.*,
-            {%- for column in columns %}
-            {{ history }}.{{ column }} as {{ prefix }}{{ column }},
-            {%- endfor %}
-            row_number() over (
-                partition by {{ probes }}.{{ probe_key }}, {{ probes }}.{{ probe_time }}
-                order by {{ history }}.{{ history_time }} desc
-            ) as {{ prefix }}asof_rank
-        from {{ probes }}
-        left join {{ history }}
-            on
-                {{ probes }}.{{ probe_key }} = {{ history }}.{{ history_key }}
-                and {{ probes }}.{{ probe_time }} >= {{ history }}.{{ history_time }}
+        {{ _asof_ranked(probes, probe_key, probe_time, history, history_key, history_time, columns, prefix) }}
     ) as ranked
     where {{ prefix }}asof_rank = 1
+{%- endmacro %}
+
+{# Spark: the same, without the rank column (a second as-of join with the same prefix would repeat it). #}
+{% macro spark__asof_left_join(probes, probe_key, probe_time, history, history_key, history_time, columns, prefix) -%}
+    select * except ({{ prefix }}asof_rank) from (
+        {{ _asof_ranked(probes, probe_key, probe_time, history, history_key, history_time, columns, prefix) }}
+    ) as ranked
+    where {{ prefix }}asof_rank = 1
+{%- endmacro %}
+
+{# Every probe with every earlier history row of its key, ranked latest first (<prefix>asof_rank). #}
+{% macro _asof_ranked(probes, probe_key, probe_time, history, history_key, history_time, columns, prefix) -%}
+    select
+        {{ probes }}.*,
+        {%- for column in columns %}
+        {{ history }}.{{ column }} as {{ prefix }}{{ column }},
+        {%- endfor %}
+        row_number() over (
+            partition by {{ probes }}.{{ probe_key }}, {{ probes }}.{{ probe_time }}
+            order by {{ history }}.{{ history_time }} desc
+        ) as {{ prefix }}asof_rank
+    from {{ probes }}
+    left join {{ history }}
+        on
+            {{ probes }}.{{ probe_key }} = {{ history }}.{{ history_key }}
+            and {{ probes }}.{{ probe_time }} >= {{ history }}.{{ history_time }}
 {%- endmacro %}

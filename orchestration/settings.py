@@ -13,6 +13,10 @@ from pathlib import Path
 from publishing.versions import DEFAULT_KEEP_VERSIONS
 from warehouse_home.layout import DEFAULT_RAW_DIR, WarehouseLayout
 
+REFRESH_ENGINES = ("duckdb",)
+"""Engines the Dagster refresh runs on (its build file, lease and publish are DuckDB's); Spark builds with
+`make build` (docs/spark.md)."""
+
 DEFAULT_REFRESH_CRON = "0 5 * * *"
 """05:00 UTC: after overnight deliveries, before the retention team starts its day."""
 
@@ -32,7 +36,16 @@ class OrchestrationSettings:
 
     @classmethod
     def from_env(cls) -> OrchestrationSettings:
-        """Read RETENTION_HOME, _RAW_DIR, _REFRESH_CRON, _KEEP_VERSIONS, _BUSY_RETRY_SECONDS, _WRITER_WAIT_SECONDS."""
+        """Read RETENTION_HOME, _RAW_DIR, _REFRESH_CRON, _KEEP_VERSIONS, _BUSY_RETRY_SECONDS, _WRITER_WAIT_SECONDS.
+
+        Refuses an engine the refresh does not run on (RETENTION_ENGINE), before any step touches a file.
+        """
+        engine = os.environ.get("RETENTION_ENGINE", "duckdb")
+        if engine not in REFRESH_ENGINES:
+            raise ValueError(
+                f"RETENTION_ENGINE={engine}: the Dagster refresh runs on {', '.join(REFRESH_ENGINES)} only; "
+                "build on Spark with `RETENTION_ENGINE=spark make build` (docs/spark.md)"
+            )
         return cls(
             layout=WarehouseLayout.from_env(),
             raw_dir=Path(os.environ.get("RETENTION_RAW_DIR", DEFAULT_RAW_DIR)).resolve(),

@@ -91,6 +91,7 @@ def test_only_staging_reads_sources(manifest: dict) -> None:
 PACKAGES = {
     "warehouse_home": set(),
     "modelling": set(),
+    "engines": set(),
     "synthetic": {"quality_gates", "warehouse_home"},
     "quality_gates": {"warehouse_home"},
     "refresh": {"quality_gates", "warehouse_home"},

@@ -59,9 +59,11 @@ ranked as (
     select
         known_outcomes.snapshot_date,
         known_outcomes.customer_id,
-        count(*) over strata as stratum_rows,
+        count(*) over (
+            partition by known_outcomes.snapshot_date, known_outcomes.outcome_no_purchase
+        ) as stratum_rows,
         row_number() over (
-            strata
+            partition by known_outcomes.snapshot_date, known_outcomes.outcome_no_purchase
             order by {{ dbt.hash(dbt.concat([
                 "known_outcomes.customer_id", "':'", "cast(known_outcomes.snapshot_date as " ~ dbt.type_string() ~ ")",
             ])) }}, known_outcomes.customer_id
@@ -70,7 +72,6 @@ ranked as (
 
     from known_outcomes
     cross join sampling
-    window strata as (partition by known_outcomes.snapshot_date, known_outcomes.outcome_no_purchase)
 
 ),
 

@@ -1,0 +1,127 @@
+"""The same project on Spark: every mart and seed of the tiny fixture and the sample equals the DuckDB build.
+
+One Spark session serves the whole test session (starting one costs ~20 s): dbt-spark (`method: session`)
+runs in this process and reuses it, and engines.spark_build runs the fits in it between dbt's waves.
+The DuckDB builds are the session's own (conftest), so this module adds only the Spark builds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from tests.conftest import SAMPLE_DIR
+from tests.engine_parity import differences
+from tests.warehouse import FIXTURES, Warehouse
+
+pytestmark = [pytest.mark.dbt, pytest.mark.spark, pytest.mark.slow]
+
+
+@contextmanager
+def _environment(**variables: str) -> Iterator[None]:
+    """Set environment variables for dbt's in-process run, then restore them (other tests run dbt on DuckDB)."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@pytest.fixture(scope="module")
+def spark_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Spark warehouse folder (tables and catalog) of this module's builds."""
+    return tmp_path_factory.mktemp("spark_home")
+
+
+@pytest.fixture(scope="module")
+def spark(spark_home: Path) -> Any:
+    """The module's Spark session, with the `spark` target's settings (engines.spark_session)."""
+    from engines.spark_session import spark_session
+
+    with _environment(RETENTION_SPARK_WAREHOUSE=str(spark_home / "warehouse")):
+        return spark_session()
+
+
+SAMPLE_EXCLUDED_TESTS = (
+    "resource_type:unit_test",
+    "test_name:not_null",
+    "test_name:accepted_range",
+    "test_name:accepted_values",
+    "test_name:expression_is_true",
+    "test_name:row_count_equals",
+    "test_name:consecutive_months_chain",
+)
+"""What the sample's Spark build leaves out, for time (docs/spark.md): the unit tests (data-independent, run in the
+tiny build) and every data test but the grain (unique, unique_combination_of_columns) and relationships tests. The
+parity of every mart with the DuckDB build, where all of them pass, is the stronger check of the values."""
+
+
+def _spark_build(raw_dir: Path, work_dir: Path, spark_home: Path, exclude: tuple[str, ...] = ()) -> Any:
+    """Build the project on Spark in this process; return engines.spark_build's node counts."""
+    from engines.spark_build import build
+
+    with _environment(
+        RETENTION_ENGINE="spark",
+        RETENTION_RAW_DIR=str(raw_dir),
+        RETENTION_LANDING_DIR=str(raw_dir),
+        RETENTION_SPARK_WAREHOUSE=str(spark_home / "warehouse"),
+        DBT_TARGET_PATH=str(work_dir / "target"),
+        DBT_LOG_PATH=str(work_dir / "logs"),
+    ):
+        return build(exclude=exclude)
+
+
+def _duckdb_tables(warehouse: Warehouse, schema: str) -> dict[str, pa.Table]:
+    """Every table of one schema of a DuckDB build, as Arrow."""
+    with duckdb.connect(str(warehouse.path), read_only=True) as con:
+        return {
+            name: con.sql(f'select * from "{schema}"."{name}"').to_arrow_table() for name in warehouse.tables(schema)
+        }
+
+
+def _assert_engines_agree(warehouse: Warehouse, spark: Any) -> None:
+    """Every mart and seed table of the DuckDB build equals Spark's (engine_parity's rules)."""
+    found = []
+    for schema in ("marts", "reference"):
+        expected = _duckdb_tables(warehouse, schema)
+        assert expected, f"no {schema} tables in the DuckDB build"
+        spark_names = {row.tableName for row in spark.sql(f"show tables in {schema}").collect()}
+        assert set(expected) <= spark_names, f"missing on Spark: {sorted(set(expected) - spark_names)}"
+        for name, table in expected.items():
+            found += differences(f"{schema}.{name}", table, spark.table(f"{schema}.{name}").toArrow())
+    assert not found, "\n".join(found)
+
+
+def _unit_test_count(work_dir: Path) -> int:
+    """dbt unit tests in the manifest the Spark build parsed."""
+    return len(json.loads((work_dir / "target" / "manifest.json").read_text())["unit_tests"])
+
+
+def test_tiny_marts_are_equal_on_spark(tiny_warehouse: Warehouse, spark: Any, spark_home: Path, tmp_path: Path) -> None:
+    """The tiny fixture on Spark: the build (with every data and unit test) passes and every mart equals DuckDB's."""
+    done = _spark_build(FIXTURES / "tiny", tmp_path, spark_home)
+    assert done["unit_test"] == _unit_test_count(tmp_path) > 0
+    assert done["python model"] == 4
+    _assert_engines_agree(tiny_warehouse, spark)
+
+
+def test_sample_marts_are_equal_on_spark(
+    sample_warehouse: Warehouse, spark: Any, spark_home: Path, tmp_path: Path
+) -> None:
+    """The bundled sample (3,000 customers) on Spark: every mart and seed equals the DuckDB build."""
+    done = _spark_build(SAMPLE_DIR, tmp_path, spark_home, exclude=SAMPLE_EXCLUDED_TESTS)
+    assert done["model"] > 0 and done["test"] > 0 and done["unit_test"] == 0
+    _assert_engines_agree(sample_warehouse, spark)
