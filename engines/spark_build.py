@@ -28,7 +28,7 @@ class BuildFailed(RuntimeError):
     """A dbt invocation or a Python model failed; the message names it."""
 
 
-def _invoke(args: list[str]) -> Any:
+def invoke_dbt(args: list[str]) -> Any:
     """Run one dbt command in this process (so every wave shares one Spark session); fail if it failed."""
     from dbt.cli.main import dbtRunner
 
@@ -57,12 +57,15 @@ def run_python_models(names: Sequence[str], vars_args: list[str]) -> None:
     """Compile the named Python models with dbt, run each in dbt's Spark session, write their tables."""
     from pyspark.sql import SparkSession
 
-    compiled = _invoke(["compile", "--select", *names, "--indirect-selection", "empty", *vars_args])
+    compiled = invoke_dbt(["compile", "--select", *names, "--indirect-selection", "empty", *vars_args])
     session = SparkSession.getActiveSession() or SparkSession.builder.getOrCreate()
     for node in sorted((item.node for item in compiled.results if item.node.name in names), key=lambda node: node.name):
         namespace: dict[str, Any] = {}
-        exec(compile(node.compiled_code, node.original_file_path, "exec"), namespace)  # noqa: S102 - dbt's own compiled model
-        frame = namespace["model"](namespace["dbtObj"](session.table), session)
+        try:
+            exec(compile(node.compiled_code, node.original_file_path, "exec"), namespace)  # noqa: S102 - dbt's own compiled model
+            frame = namespace["model"](namespace["dbtObj"](session.table), session)
+        except Exception as error:
+            raise BuildFailed(f"Python model {node.name} ({node.original_file_path}) failed: {error!r}") from error
         _write_table(session, frame, node.relation_name.replace("`", ""), node.config.get("file_format") or "parquet")
 
 
@@ -74,7 +77,7 @@ def build(dbt_vars: str | None = None, exclude: Sequence[str] = ()) -> Counter[s
     nothing was left out.
     """
     vars_args = ["--vars", dbt_vars] if dbt_vars else []
-    _invoke(["parse", *vars_args])
+    invoke_dbt(["parse", *vars_args])
     done: Counter[str] = Counter()
     for wave in waves(python_model_depths(Path(_target_path()) / "manifest.json")):
         if wave.python_models:
@@ -85,7 +88,7 @@ def build(dbt_vars: str | None = None, exclude: Sequence[str] = ()) -> Counter[s
             *(["--select", *wave.select] if wave.select else []),
             *(["--exclude", *excluded] if excluded else []),
         ]
-        results = _invoke(["build", *selection, *vars_args]).results
+        results = invoke_dbt(["build", *selection, *vars_args]).results
         done.update(str(item.node.resource_type) for item in results)
     return done
 

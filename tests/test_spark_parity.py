@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 import pyarrow as pa
 import pytest
 
 from tests.conftest import SAMPLE_DIR
 from tests.engine_parity import differences
-from tests.warehouse import FIXTURES, Warehouse
+from tests.warehouse import FIXTURES, Warehouse, copy_raw, run_dbt
 
 pytestmark = [pytest.mark.dbt, pytest.mark.spark, pytest.mark.slow]
 
@@ -125,3 +127,48 @@ def test_sample_marts_are_equal_on_spark(
     done = _spark_build(SAMPLE_DIR, tmp_path, spark_home, exclude=SAMPLE_EXCLUDED_TESTS)
     assert done["model"] > 0 and done["test"] > 0 and done["unit_test"] == 0
     _assert_engines_agree(sample_warehouse, spark)
+
+
+def _drop_discount_column(raw: Path) -> None:
+    orders = pd.read_csv(raw / "raw_orders.csv", dtype=str).drop(columns=["discount_amount"])
+    orders.to_csv(raw / "raw_orders.csv", index=False)
+
+
+def _deliver_orders_twice(raw: Path) -> None:
+    pd.read_csv(raw / "raw_orders.csv", dtype=str).to_parquet(raw / "raw_orders.parquet", index=False)
+
+
+BREAKAGES = {
+    "missing file": lambda raw: (raw / "raw_orders.csv").unlink(),
+    "missing column": _drop_discount_column,
+    "table delivered twice": _deliver_orders_twice,
+}
+RAW_ERROR = re.compile(r"Raw (?:table|file) [^\n]*")
+"""The landing macro's error line (land_raw_files): the same words on every engine."""
+
+
+@pytest.mark.parametrize("breakage", sorted(BREAKAGES))
+def test_a_broken_delivery_stops_spark_with_duckdbs_error(
+    breakage: str, tiny_dir: Path, spark: Any, spark_home: Path, tmp_path: Path
+) -> None:
+    """A missing file or column, or a table delivered twice: Spark's landing fails with DuckDB's message."""
+    from engines.spark_build import BuildFailed, invoke_dbt
+
+    raw = copy_raw(tiny_dir, tmp_path / "raw")
+    BREAKAGES[breakage](raw)
+    duckdb_run = run_dbt(["run", "--select", "stg_raw__orders"], raw, tmp_path / "w.duckdb", check=False)
+    duckdb_errors = RAW_ERROR.findall(duckdb_run.stdout)
+    assert duckdb_run.returncode != 0 and duckdb_errors, duckdb_run.stdout[-3000:]
+    with (
+        _environment(
+            RETENTION_ENGINE="spark",
+            RETENTION_RAW_DIR=str(raw),
+            RETENTION_LANDING_DIR=str(raw),
+            RETENTION_SPARK_WAREHOUSE=str(spark_home / "warehouse"),
+            DBT_TARGET_PATH=str(tmp_path / "target"),
+            DBT_LOG_PATH=str(tmp_path / "logs"),
+        ),
+        pytest.raises(BuildFailed) as failed,
+    ):
+        invoke_dbt(["run", "--select", "stg_raw__orders"])
+    assert RAW_ERROR.findall(str(failed.value))[:1] == duckdb_errors[:1]
