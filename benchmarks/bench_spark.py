@@ -21,6 +21,11 @@ from benchmarks.bench_scale import REPO_ROOT, SEED, delivery_format, floor_query
 from benchmarks.measure import Measured, run_measured, run_sizes
 
 SIZES = (100_000,)
+ROLES = {
+    "bash": "Spark JVM (started by pyspark through spark-submit's shell script)",
+    "engines.spark_build": "engines.spark_build (dbt, the fits, py4j)",
+}
+"""What each kind of process of the Spark build is, by the program it was first seen running."""
 DBT = str(Path(sys.executable).with_name("dbt"))
 
 
@@ -78,7 +83,9 @@ def measure(n_customers: int) -> dict[str, Any]:
         "duckdb": duckdb_figures,
         "spark": spark_figures,
         "spark_to_duckdb_cpu": round(spark_figures["cpu_s"] / duckdb_figures["cpu_s"], 2),
-        "spark_processes": {role: usage.cpu_s for role, usage in spark_build.roles.items() if usage.cpu_s >= 0.5},
+        "spark_processes": {
+            ROLES.get(role, role): usage.cpu_s for role, usage in spark_build.roles.items() if usage.cpu_s >= 0.5
+        },
     }
 
 
@@ -108,7 +115,7 @@ def to_markdown(machine: dict[str, Any], cases: list[dict[str, Any]]) -> str:
         lines.append(
             f"\nAt {case['customers']:,} customers Spark costs {case['spark_to_duckdb_cpu']}x DuckDB's CPU "
             f"(floor {floor} CPU s). Spark's CPU by process: "
-            + ", ".join(f"{role} {cpu_s:,.0f} s" for role, cpu_s in case["spark_processes"].items())
+            + ", ".join(f"{ROLES.get(role, role)} {cpu_s:,.0f} s" for role, cpu_s in case["spark_processes"].items())
             + "."
         )
     return "\n".join(lines) + "\n"
