@@ -119,7 +119,7 @@ sample: setup
 
 clean:
 	rm -rf target logs warehouse/*.duckdb warehouse/*.wal warehouse/build warehouse/state warehouse/serving \
-		warehouse/dbt_target warehouse/gx warehouse/dagster
+		warehouse/dbt_target warehouse/gx warehouse/dagster warehouse/spark derby.log
 
 ## Benchmark the whole dbt build at 100k and 1M customers (writes benchmarks/results/build.{json,md}).
 bench-build: setup
