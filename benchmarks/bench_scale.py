@@ -59,6 +59,15 @@ ROLES = {
 STEP_LINE = re.compile(r"^(\d\d):(\d\d):(\d\d) (\w+): ")
 
 
+def generate_delivery(n_customers: int, raw_dir: Path) -> Measured:
+    """Generate the benchmarks' delivery (seed 42, delivery_format()) into raw_dir, in a child process."""
+    return run_measured(
+        [sys.executable, "-m", "synthetic", "--customers", str(n_customers), "--seed", str(SEED)]
+        + ["--format", delivery_format(), "--out", str(raw_dir)],
+        cwd=REPO_ROOT,
+    )
+
+
 def floor_query(raw_dir: Path, work_dir: Path) -> Measured:
     """Type every order into a table of a fresh DuckDB file, in a child process (the physical floor)."""
     fmt = delivery_format()
@@ -94,11 +103,7 @@ def measure(n_customers: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench_scale_") as work:
         work_dir = Path(work)
         raw_dir, home = work_dir / "raw", work_dir / "home"
-        generated = run_measured(
-            [sys.executable, "-m", "synthetic", "--customers", str(n_customers), "--seed", str(SEED)]
-            + ["--format", delivery_format(), "--out", str(raw_dir)],
-            cwd=REPO_ROOT,
-        )
+        generated = generate_delivery(n_customers, raw_dir)
         floor = floor_query(raw_dir, work_dir)
         env = {
             **{key: value for key, value in os.environ.items() if not key.startswith(("RETENTION_", "DBT_"))},

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_scale import REPO_ROOT, SEED, delivery_format, floor_query
+from benchmarks.bench_scale import REPO_ROOT, delivery_format, floor_query, generate_delivery
 from benchmarks.measure import Measured, run_measured, run_sizes
 
 SIZES = (100_000,)
@@ -43,11 +43,7 @@ def measure(n_customers: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench_spark_") as work:
         work_dir = Path(work)
         raw_dir = work_dir / "raw"
-        run_measured(
-            [sys.executable, "-m", "synthetic", "--customers", str(n_customers), "--seed", str(SEED)]
-            + ["--format", delivery_format(), "--out", str(raw_dir)],
-            cwd=REPO_ROOT,
-        )
+        generate_delivery(n_customers, raw_dir)
         floor = floor_query(raw_dir, work_dir)
         env = {
             **{key: value for key, value in os.environ.items() if not key.startswith(("RETENTION_", "DBT_"))},

@@ -10,7 +10,6 @@ import math
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 RELATIVE = 1e-9
 ABSOLUTE = 1e-12
@@ -85,8 +84,3 @@ def differences(name: str, left: pa.Table, right: pa.Table, limit: int = 5) -> l
                 if len(found) >= limit:
                     return found
     return found
-
-
-def null_counts(table: pa.Table) -> dict[str, int]:
-    """Nulls per column (reported when a comparison fails)."""
-    return {name: pc.sum(pc.is_null(table[name])).as_py() or 0 for name in table.column_names}

@@ -11,7 +11,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,18 @@ def _environment(**variables: str) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def _spark_target(raw_dir: Path, work_dir: Path, spark_home: Path) -> AbstractContextManager[None]:
+    """The environment of an in-process dbt run on the spark target: raw_dir landed, work_dir for dbt's files."""
+    return _environment(
+        RETENTION_ENGINE="spark",
+        RETENTION_RAW_DIR=str(raw_dir),
+        RETENTION_LANDING_DIR=str(raw_dir),
+        RETENTION_SPARK_WAREHOUSE=str(spark_home / "warehouse"),
+        DBT_TARGET_PATH=str(work_dir / "target"),
+        DBT_LOG_PATH=str(work_dir / "logs"),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -75,14 +87,7 @@ def _spark_build(raw_dir: Path, work_dir: Path, spark_home: Path, exclude: tuple
     """Build the project on Spark in this process; return engines.spark_build's node counts."""
     from engines.spark_build import build
 
-    with _environment(
-        RETENTION_ENGINE="spark",
-        RETENTION_RAW_DIR=str(raw_dir),
-        RETENTION_LANDING_DIR=str(raw_dir),
-        RETENTION_SPARK_WAREHOUSE=str(spark_home / "warehouse"),
-        DBT_TARGET_PATH=str(work_dir / "target"),
-        DBT_LOG_PATH=str(work_dir / "logs"),
-    ):
+    with _spark_target(raw_dir, work_dir, spark_home):
         return build(exclude=exclude)
 
 
@@ -107,16 +112,19 @@ def _assert_engines_agree(warehouse: Warehouse, spark: Any) -> None:
     assert not found, "\n".join(found)
 
 
-def _unit_test_count(work_dir: Path) -> int:
-    """dbt unit tests in the manifest the Spark build parsed."""
-    return len(json.loads((work_dir / "target" / "manifest.json").read_text())["unit_tests"])
+def _manifest_counts(work_dir: Path) -> tuple[int, int]:
+    """(unit tests, Python models) in the manifest the Spark build parsed."""
+    manifest = json.loads((work_dir / "target" / "manifest.json").read_text())
+    python_models = [node for node in manifest["nodes"].values() if node.get("language") == "python"]
+    return len(manifest["unit_tests"]), len(python_models)
 
 
 def test_tiny_marts_are_equal_on_spark(tiny_warehouse: Warehouse, spark: Any, spark_home: Path, tmp_path: Path) -> None:
     """The tiny fixture on Spark: the build (with every data and unit test) passes and every mart equals DuckDB's."""
     done = _spark_build(FIXTURES / "tiny", tmp_path, spark_home)
-    assert done["unit_test"] == _unit_test_count(tmp_path) > 0
-    assert done["python model"] == 4
+    unit_tests, python_models = _manifest_counts(tmp_path)
+    assert done["unit_test"] == unit_tests > 0
+    assert done["python model"] == python_models > 0
     _assert_engines_agree(tiny_warehouse, spark)
 
 
@@ -159,16 +167,6 @@ def test_a_broken_delivery_stops_spark_with_duckdbs_error(
     duckdb_run = run_dbt(["run", "--select", "stg_raw__orders"], raw, tmp_path / "w.duckdb", check=False)
     duckdb_errors = RAW_ERROR.findall(duckdb_run.stdout)
     assert duckdb_run.returncode != 0 and duckdb_errors, duckdb_run.stdout[-3000:]
-    with (
-        _environment(
-            RETENTION_ENGINE="spark",
-            RETENTION_RAW_DIR=str(raw),
-            RETENTION_LANDING_DIR=str(raw),
-            RETENTION_SPARK_WAREHOUSE=str(spark_home / "warehouse"),
-            DBT_TARGET_PATH=str(tmp_path / "target"),
-            DBT_LOG_PATH=str(tmp_path / "logs"),
-        ),
-        pytest.raises(BuildFailed) as failed,
-    ):
+    with _spark_target(raw, tmp_path, spark_home), pytest.raises(BuildFailed) as failed:
         invoke_dbt(["run", "--select", "stg_raw__orders"])
     assert RAW_ERROR.findall(str(failed.value))[:1] == duckdb_errors[:1]
